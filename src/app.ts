@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import helmet from '@fastify/helmet';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import csrf from '@fastify/csrf-protection';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AppDeps } from './wiring.js';
+import { installErrorHandlers } from './platform/http/error-handler.js';
+import { AppError } from './platform/http/errors.js';
+import { LANG_COOKIE, SESSION_COOKIE } from './platform/http/context.js';
+import { installMetrics } from './platform/http/metrics.js';
+import { opsRoutes } from './modules/ops/routes.js';
+import { homeRoutes } from './modules/home/routes.js';
+import { identityRoutes } from './modules/identity/routes.js';
+import { orgsRoutes } from './modules/orgs/routes.js';
+import { messagesRoutes } from './modules/messages/routes.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const nodeModules = join(root, 'node_modules');
+
+/**
+ * Builds the whole HTTP application. Read top to bottom, this is the request pipeline:
+ * request id and logs -> security headers -> cookies, forms, CSRF -> rate limits -> who is
+ * acting and in which language -> the modules' routes -> errors as JSON or localized pages.
+ */
+export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    logger: opts.logger === false ? false : { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization'] },
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{8,64}$/.test(given) ? given : randomUUID();
+    },
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        objectSrc: ["'none'"],
+        ...(config.isProduction ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    hsts: config.isProduction ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(cookie, { secret: config.sessionSecret });
+  await app.register(formbody);
+  const secureCookies = config.isProduction || config.publicUrl.startsWith('https://');
+  await app.register(csrf, { sessionPlugin: '@fastify/cookie', cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', path: '/', secure: secureCookies } });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, context) => new AppError('common.rate_limited', 429, {}, { seconds: Math.ceil(context.ttl / 1000) }),
+  });
+
+  await app.register(fastifyStatic, { root: join(root, 'src/platform/views/static'), prefix: '/static/', maxAge: '1h' });
+  await app.register(fastifyStatic, { root: join(nodeModules, 'bootstrap/dist/css'), prefix: '/static/vendor/bootstrap/', decorateReply: false, maxAge: '7d', immutable: true });
+  await app.register(fastifyStatic, { root: join(nodeModules, 'vazirmatn/fonts/webfonts'), prefix: '/static/vendor/vazirmatn/', decorateReply: false, maxAge: '30d', immutable: true });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Pishkhan API', version: '1', description: 'The JSON API of Pishkhan, the e-services platform of the municipalities of a province. Errors answer `{ error: { code, message, fields, request_id } }` with messages in the language of the `Accept-Language` header or `pk_lang` cookie (Persian by default).' },
+      servers: [{ url: config.publicUrl }],
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE }, bearer: { type: 'http', scheme: 'bearer', description: 'The session token returned by the sign-in calls.' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { deepLinking: false } });
+
+  installMetrics(app);
+
+  // Who is acting, and in which language. Pages read the session cookie; API clients may
+  // instead send the session token as a Bearer token.
+  app.decorateRequest('actor', null as never);
+  app.decorateRequest('locale', 'fa');
+  app.decorateRequest('sessionToken', null);
+  app.decorateRequest('sessionInfo', null);
+  app.addHook('onRequest', async (req) => {
+    const queryLang = (req.query as { lang?: string } | undefined)?.lang;
+    const cookieLang = req.cookies[LANG_COOKIE];
+    const header = String(req.headers['accept-language'] ?? '');
+    req.locale = queryLang === 'en' || queryLang === 'fa' ? queryLang : cookieLang === 'en' || cookieLang === 'fa' ? cookieLang : req.url.startsWith('/api/') && /^en\b/i.test(header) ? 'en' : 'fa';
+    req.actor = { kind: 'anonymous', id: null, ip: req.ip };
+    const auth = req.headers.authorization;
+    const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : req.cookies[SESSION_COOKIE];
+    if (!token || token.length > 200 || req.url.startsWith('/static/')) return;
+    const resolved = await deps.services.identity.resolveSession(token, req.ip);
+    if (!resolved) return;
+    req.sessionToken = token;
+    req.sessionInfo = resolved.session;
+    req.actor = resolved.actor;
+  });
+  // Cookie-authenticated API writes must be JSON, which a cross-site form cannot send.
+  app.addHook('preHandler', async (req) => {
+    if (!req.url.startsWith('/api/') || req.method === 'GET' || req.method === 'HEAD') return;
+    if (req.headers.authorization?.startsWith('Bearer ') || !req.cookies[SESSION_COOKIE]) return;
+    if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) throw new AppError('common.csrf', 403);
+  });
+
+  installErrorHandlers(app, config.isProduction);
+
+  await app.register(opsRoutes(deps));
+  await app.register(homeRoutes(deps));
+  await app.register(identityRoutes(deps));
+  await app.register(orgsRoutes(deps));
+  await app.register(messagesRoutes(deps));
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+
+/** Every environment variable Pishkhan reads, validated once at start-up. */
+const boolish = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off', ''])
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.string().optional(),
+  PISHKHAN_DEMO: boolish.optional(),
+  SESSION_SECRET: z.string().optional(),
+  PUBLIC_URL: z.string().url().optional(),
+  SMS_PROVIDER: z.enum(['local', 'kavenegar']).default('local'),
+  KAVENEGAR_API_KEY: z.string().optional(),
+  KAVENEGAR_SENDER: z.string().optional(),
+  KAVENEGAR_OTP_TEMPLATE: z.string().optional(),
+  KAVENEGAR_BASE_URL: z.string().url().optional(),
+  SMTP_URL: z.string().optional(),
+  MAIL_FROM: z.string().optional(),
+  PAYMENT_GATEWAY: z.enum(['sandbox', 'zarinpal']).default('sandbox'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BUSINESS_THURSDAY: z.enum(['off', 'work']).default('off'),
+  TRUST_PROXY: boolish.optional(),
+  OUTBOX_POLL_MS: z.coerce.number().int().min(50).default(1000),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  isProduction: boolean;
+  port: number;
+  host: string;
+  dataDir: string;
+  /** `postgres://...` selects PostgreSQL; otherwise a SQLite file path. */
+  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  demo: boolean;
+  sessionSecret: string;
+  publicUrl: string;
+  sms: { provider: 'local' } | { provider: 'kavenegar'; apiKey: string; sender?: string; otpTemplate: string; baseUrl?: string };
+  mail: { smtpUrl?: string; from: string };
+  paymentGateway: 'sandbox' | 'zarinpal';
+  logLevel: string;
+  businessThursday: 'off' | 'work';
+  trustProxy: boolean;
+  outboxPollMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Builds the validated configuration from an environment; throws ConfigError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, randomSecret = (): string => crypto.randomUUID() + crypto.randomUUID()): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const isProduction = e.NODE_ENV === 'production';
+
+  if (isProduction) {
+    if (!e.SESSION_SECRET || e.SESSION_SECRET.length < 32) problems.push('SESSION_SECRET: required in production, at least 32 characters');
+    if (!e.PUBLIC_URL) problems.push('PUBLIC_URL: required in production (the address citizens use)');
+    if (e.PISHKHAN_DEMO) problems.push('PISHKHAN_DEMO: demo data is never seeded in production');
+    if (e.SMS_PROVIDER === 'local') problems.push('SMS_PROVIDER: production needs a real SMS provider (kavenegar)');
+  }
+  if (e.SMS_PROVIDER === 'kavenegar') {
+    if (!e.KAVENEGAR_API_KEY) problems.push('KAVENEGAR_API_KEY: required when SMS_PROVIDER=kavenegar');
+    if (!e.KAVENEGAR_OTP_TEMPLATE) problems.push('KAVENEGAR_OTP_TEMPLATE: required when SMS_PROVIDER=kavenegar (the verify/lookup template name)');
+  }
+  if (e.DATABASE_URL && !/^(postgres|postgresql):\/\//.test(e.DATABASE_URL) && !/^(sqlite:|file:)/.test(e.DATABASE_URL)) {
+    problems.push('DATABASE_URL: use postgres://user@host:port/db, or sqlite:path/to/file.db');
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  const dataDir = e.DATA_DIR;
+  const database: Config['database'] = e.DATABASE_URL && /^postgres/.test(e.DATABASE_URL)
+    ? { kind: 'postgres', url: e.DATABASE_URL }
+    : { kind: 'sqlite', file: e.DATABASE_URL ? e.DATABASE_URL.replace(/^(sqlite:|file:)/, '') : `${dataDir}/pishkhan.db` };
+
+  return {
+    env: e.NODE_ENV,
+    isProduction,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    database,
+    demo: e.PISHKHAN_DEMO ?? !isProduction,
+    // Outside production a missing secret is replaced per start: sessions simply do not survive a restart.
+    sessionSecret: e.SESSION_SECRET ?? randomSecret(),
+    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, ''),
+    sms: e.SMS_PROVIDER === 'kavenegar'
+      ? { provider: 'kavenegar', apiKey: e.KAVENEGAR_API_KEY!, sender: e.KAVENEGAR_SENDER, otpTemplate: e.KAVENEGAR_OTP_TEMPLATE!, baseUrl: e.KAVENEGAR_BASE_URL }
+      : { provider: 'local' },
+    mail: { smtpUrl: e.SMTP_URL || undefined, from: e.MAIL_FROM ?? 'Pishkhan <no-reply@pishkhan.local>' },
+    paymentGateway: e.PAYMENT_GATEWAY,
+    logLevel: e.LOG_LEVEL,
+    businessThursday: e.BUSINESS_THURSDAY,
+    trustProxy: e.TRUST_PROXY ?? false,
+    outboxPollMs: e.OUTBOX_POLL_MS,
+  };
+}

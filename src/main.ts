@@ -1,0 +1,40 @@
+import { loadConfig, ConfigError, type Config } from './config.js';
+import { buildDeps } from './wiring.js';
+import { buildApp } from './app.js';
+import { seedDemo } from './modules/orgs/seed.js';
+import { printDemoAccounts } from './print.js';
+
+async function start(config: Config): Promise<void> {
+  const deps = await buildDeps(config);
+  if (config.demo) {
+    const seed = await seedDemo(deps.db, deps.services.identity);
+    if (seed.seeded) printDemoAccounts(seed, config.publicUrl);
+  }
+  const app = await buildApp(deps);
+  deps.worker.start();
+  await app.listen({ port: config.port, host: config.host });
+  app.log.info({ url: config.publicUrl, database: deps.dialect }, 'Pishkhan is serving');
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await deps.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+try {
+  await start(loadConfig());
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\nPishkhan did not start. See README.md, section Configuration.\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`Pishkhan failed to start: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+}

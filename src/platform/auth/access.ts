@@ -1,0 +1,36 @@
+import type { Actor, Role } from '../core/index.js';
+import { notFound } from '../http/errors.js';
+
+/**
+ * What each role may do inside its organization. The province administrator may do
+ * everything in every organization; nobody else reaches beyond their own memberships.
+ */
+export const PERMISSIONS = {
+  'org.staff.read': ['org_admin', 'manager'],
+  'org.staff.manage': ['org_admin'],
+  'org.audit.read': ['org_admin', 'council_member'],
+} satisfies Record<string, Role[]>;
+export type Permission = keyof typeof PERMISSIONS;
+
+declare const scopeBrand: unique symbol;
+/** Proof that the actor may act in this organization; queries on tenant data require one. */
+export interface OrgScope {
+  readonly orgId: string;
+  readonly [scopeBrand]: true;
+}
+
+/**
+ * The one access check for org-scoped data. When the actor may not act, it answers exactly as
+ * if the organization's data did not exist (404), so nothing leaks about what is there.
+ */
+export function orgScope(actor: Actor, orgId: string, permission: Permission): OrgScope {
+  if (!mayAct(actor, orgId, permission)) throw notFound();
+  return { orgId } as OrgScope;
+}
+
+/** True when the actor holds a role in orgId that grants the permission. */
+export function mayAct(actor: Actor, orgId: string, permission: Permission): boolean {
+  if (actor.kind !== 'staff') return false;
+  const allowed: readonly Role[] = PERMISSIONS[permission];
+  return actor.memberships.some((m) => m.role === 'province_admin' || (m.orgId === orgId && allowed.includes(m.role)));
+}

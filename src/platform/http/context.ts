@@ -1,0 +1,50 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { VNode } from 'preact';
+import type { Actor } from '../core/index.js';
+import type { Locale } from '../i18n/format.js';
+import { makeViewContext, type ViewContext } from '../views/context.js';
+import { renderPage } from '../views/render.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor;
+    locale: Locale;
+    sessionToken: string | null;
+    sessionInfo: { kind: 'citizen' | 'staff'; stage: 'full' | 'totp'; displayName: string } | null;
+  }
+}
+
+export const SESSION_COOKIE = 'pk_session';
+export const LANG_COOKIE = 'pk_lang';
+
+/** The view context of this request: locale, user, a CSRF token for its forms. */
+export function viewContext(req: FastifyRequest, reply: FastifyReply, opts: { isProduction: boolean; now?: number }): ViewContext {
+  const user = req.sessionInfo?.stage === 'full' ? { kind: req.sessionInfo.kind, name: req.sessionInfo.displayName } : null;
+  return makeViewContext({
+    locale: req.locale,
+    path: req.url,
+    user,
+    csrf: reply.generateCsrf(),
+    isProduction: opts.isProduction,
+    now: opts.now ?? Date.now(),
+  });
+}
+
+/** Sends a rendered page with the given status. */
+export function sendPage<P>(reply: FastifyReply, vnode: VNode<P>, status = 200): FastifyReply {
+  return reply.status(status).type('text/html; charset=utf-8').send(renderPage(vnode));
+}
+
+/** True when the client wants JSON rather than a page (API paths, or an Accept header asking for JSON). */
+export function wantsJson(req: FastifyRequest): boolean {
+  const path = req.url.split('?')[0] ?? '';
+  if (path.startsWith('/api/') || path.startsWith('/open311/') || path.endsWith('.json')) return true;
+  const accept = String(req.headers.accept ?? '');
+  return accept.includes('application/json') && !accept.includes('text/html');
+}
+
+/** A path on this site to go to after sign-in; anything else (other hosts, schemes) becomes '/'. */
+export function safeNext(next: unknown, fallback = '/'): string {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.includes('\\') || /[\r\n]/.test(next)) return fallback;
+  return next;
+}
