@@ -89,7 +89,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { deepLinking: false } });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { deepLinking: false, validatorUrl: null } });
 
   installMetrics(app);
 
