@@ -27,6 +27,7 @@ const envSchema = z.object({
   TRUST_PROXY: boolish.optional(),
   OUTBOX_POLL_MS: z.coerce.number().int().min(50).default(1000),
 });
+const BOOLISH_KEYS = new Set(['PISHKHAN_DEMO', 'TRUST_PROXY']);
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -56,26 +57,41 @@ export class ConfigError extends Error {
 
 /** Builds the validated configuration from an environment; throws ConfigError listing every problem. */
 export function loadConfig(env: Record<string, string | undefined> = process.env, randomSecret = (): string => crypto.randomUUID() + crypto.randomUUID()): Config {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-  }
-  const e = parsed.data;
+  // An empty variable counts as unset (compose files and shells pass `PORT=` for unset ones);
+  // the on/off switches keep their explicit meaning of '' (off).
+  const given = Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== '' || BOOLISH_KEYS.has(k)));
+  const parsed = envSchema.safeParse(given);
   const problems: string[] = [];
+  const bad = new Set<string>();
+  let e: z.infer<typeof envSchema>;
+  if (parsed.success) {
+    e = parsed.data;
+  } else {
+    // Report every problem at once: the rules below still run on the values that did parse,
+    // and a variable that failed to parse is not reported a second time by a rule.
+    for (const i of parsed.error.issues) {
+      bad.add(String(i.path[0]));
+      problems.push(`${i.path.join('.')}: ${i.message}`);
+    }
+    e = envSchema.parse(Object.fromEntries(Object.entries(given).filter(([k]) => !bad.has(k))));
+  }
+  const problem = (name: string, message: string) => {
+    if (!bad.has(name)) problems.push(`${name}: ${message}`);
+  };
   const isProduction = e.NODE_ENV === 'production';
 
   if (isProduction) {
-    if (!e.SESSION_SECRET || e.SESSION_SECRET.length < 32) problems.push('SESSION_SECRET: required in production, at least 32 characters');
-    if (!e.PUBLIC_URL) problems.push('PUBLIC_URL: required in production (the address citizens use)');
-    if (e.PISHKHAN_DEMO) problems.push('PISHKHAN_DEMO: demo data is never seeded in production');
-    if (e.SMS_PROVIDER === 'local') problems.push('SMS_PROVIDER: production needs a real SMS provider (kavenegar)');
+    if (!e.SESSION_SECRET || e.SESSION_SECRET.length < 32) problem('SESSION_SECRET', 'required in production, at least 32 characters');
+    if (!e.PUBLIC_URL) problem('PUBLIC_URL', 'required in production (the address citizens use)');
+    if (e.PISHKHAN_DEMO) problem('PISHKHAN_DEMO', 'demo data is never seeded in production');
+    if (e.SMS_PROVIDER === 'local') problem('SMS_PROVIDER', 'production needs a real SMS provider (kavenegar)');
   }
   if (e.SMS_PROVIDER === 'kavenegar') {
-    if (!e.KAVENEGAR_API_KEY) problems.push('KAVENEGAR_API_KEY: required when SMS_PROVIDER=kavenegar');
-    if (!e.KAVENEGAR_OTP_TEMPLATE) problems.push('KAVENEGAR_OTP_TEMPLATE: required when SMS_PROVIDER=kavenegar (the verify/lookup template name)');
+    if (!e.KAVENEGAR_API_KEY) problem('KAVENEGAR_API_KEY', 'required when SMS_PROVIDER=kavenegar');
+    if (!e.KAVENEGAR_OTP_TEMPLATE) problem('KAVENEGAR_OTP_TEMPLATE', 'required when SMS_PROVIDER=kavenegar (the verify/lookup template name)');
   }
   if (e.DATABASE_URL && !/^(postgres|postgresql):\/\//.test(e.DATABASE_URL) && !/^(sqlite:|file:)/.test(e.DATABASE_URL)) {
-    problems.push('DATABASE_URL: use postgres://user@host:port/db, or sqlite:path/to/file.db');
+    problem('DATABASE_URL', 'use postgres://user@host:port/db, or sqlite:path/to/file.db');
   }
   if (problems.length) throw new ConfigError(problems);
 

@@ -23,6 +23,13 @@ export function latestOpenOtp(tx: Tx, mobile: string): Promise<OtpChallengesTabl
     .orderBy('created_at', 'desc').limit(1).executeTakeFirst();
 }
 
+/** The newest challenge of the number, used or not: only this one may sign in. */
+export function latestOtp(tx: Tx, mobile: string): Promise<OtpChallengesTable | undefined> {
+  return tx.selectFrom('otp_challenges').selectAll()
+    .where('mobile', '=', mobile)
+    .orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+}
+
 export function insertOtp(tx: Tx, row: OtpChallengesTable) {
   return tx.insertInto('otp_challenges').values(row).execute();
 }
@@ -123,4 +130,12 @@ export function deleteSessionsOf(tx: Tx, kind: 'citizen' | 'staff', subjectId: s
 
 export function deleteExpiredSessions(tx: Tx, now: number) {
   return tx.deleteFrom('sessions').where('expires_at', '<', now).execute();
+}
+
+/** Records that the code of this time step was used; false when it (or a later one) already was. */
+export async function claimTotpStep(tx: Tx, id: string, step: number): Promise<boolean> {
+  const r = await tx.updateTable('staff').set({ totp_last_step: step })
+    .where('id', '=', id).where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }

@@ -29,12 +29,14 @@ export function identityRoutes(deps: AppDeps) {
     const api = app.withTypeProvider<ZodTypeProvider>();
 
     // ---------- Citizen pages ----------
+    // Forms send their CSRF token in the body, which is parsed only after onRequest, so every
+    // form route checks it at preValidation (see @fastify/csrf-protection's README).
     app.get('/login', { schema: { hide: true } }, async (req, reply) => {
       const next = safeNext((req.query as { next?: string }).next, '');
       return sendPage(reply, h(CitizenLoginPage, { ctx: ctxOf(req, reply), next }));
     });
 
-    app.post('/login', { schema: { hide: true }, onRequest: app.csrfProtection, config: authLimit }, async (req, reply) => {
+    app.post('/login', { schema: { hide: true }, preValidation: app.csrfProtection, config: authLimit }, async (req, reply) => {
       const values = formValues(req);
       const next = safeNext(values.next, '');
       try {
@@ -59,7 +61,7 @@ export function identityRoutes(deps: AppDeps) {
       return sendPage(reply, h(VerifyCodePage, { ctx: ctxOf(req, reply), mobile, minutes: OTP_POLICY.ttlMs / 60_000, next: safeNext(query.next, '') }));
     });
 
-    app.post('/login/verify', { schema: { hide: true }, onRequest: app.csrfProtection, config: authLimit }, async (req, reply) => {
+    app.post('/login/verify', { schema: { hide: true }, preValidation: app.csrfProtection, config: authLimit }, async (req, reply) => {
       const values = formValues(req);
       const next = safeNext(values.next, '');
       try {
@@ -96,25 +98,28 @@ export function identityRoutes(deps: AppDeps) {
       const c = await identity.citizen(id);
       if (!c) return seeOther(reply, '/login');
       const values = { national_code: c.national_code ?? '', first_name: c.first_name ?? '', last_name: c.last_name ?? '', email: c.email ?? '' };
-      return sendPage(reply, h(ProfileFormPage, { ctx: ctxOf(req, reply), first: !c.profile_complete, values }));
+      const next = safeNext((req.query as { next?: string }).next, '');
+      return sendPage(reply, h(ProfileFormPage, { ctx: ctxOf(req, reply), first: !c.profile_complete, values, next }));
     });
 
-    app.post('/profile', { schema: { hide: true }, onRequest: app.csrfProtection }, async (req, reply) => {
+    app.post('/profile', { schema: { hide: true }, preValidation: app.csrfProtection }, async (req, reply) => {
       const id = requireCitizenPage(req, reply);
       if (!id) return reply;
       const values = formValues(req);
+      // A first sign-in that started elsewhere (?next=) goes back there once the profile is saved.
+      const next = safeNext(values.next, '');
       try {
         await identity.updateProfile(req.actor, values);
-        return seeOther(reply, '/profile?saved=1');
+        return seeOther(reply, next || '/profile?saved=1');
       } catch (err) {
         const ctx = ctxOf(req, reply);
         const f = formFailure(ctx, err);
         const c = await identity.citizen(id);
-        return sendPage(reply, h(ProfileFormPage, { ctx, first: !c?.profile_complete, values, errors: f.errors, error: f.error }), f.status);
+        return sendPage(reply, h(ProfileFormPage, { ctx, first: !c?.profile_complete, values, errors: f.errors, error: f.error, next }), f.status);
       }
     });
 
-    app.post('/logout', { schema: { hide: true }, onRequest: app.csrfProtection }, async (req, reply) => {
+    app.post('/logout', { schema: { hide: true }, preValidation: app.csrfProtection }, async (req, reply) => {
       if (req.sessionToken) await identity.signOut(req.sessionToken, req.actor);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return seeOther(reply, '/');
@@ -124,7 +129,7 @@ export function identityRoutes(deps: AppDeps) {
     app.get('/staff/login', { schema: { hide: true } }, async (req, reply) =>
       sendPage(reply, h(StaffLoginPage, { ctx: ctxOf(req, reply), next: safeNext((req.query as { next?: string }).next, '') })));
 
-    app.post('/staff/login', { schema: { hide: true }, onRequest: app.csrfProtection, config: authLimit }, async (req, reply) => {
+    app.post('/staff/login', { schema: { hide: true }, preValidation: app.csrfProtection, config: authLimit }, async (req, reply) => {
       const values = formValues(req);
       const next = safeNext(values.next, '');
       try {
@@ -144,7 +149,7 @@ export function identityRoutes(deps: AppDeps) {
       return sendPage(reply, h(TotpPage, { ctx: ctxOf(req, reply), next: safeNext((req.query as { next?: string }).next, '') }));
     });
 
-    app.post('/staff/login/totp', { schema: { hide: true }, onRequest: app.csrfProtection, config: authLimit }, async (req, reply) => {
+    app.post('/staff/login/totp', { schema: { hide: true }, preValidation: app.csrfProtection, config: authLimit }, async (req, reply) => {
       const values = formValues(req);
       const next = safeNext(values.next, '');
       if (!req.sessionToken || req.sessionInfo?.stage !== 'totp') return seeOther(reply, '/staff/login');
@@ -184,7 +189,7 @@ export function identityRoutes(deps: AppDeps) {
       return sendPage(reply, h(SecurityPage, { ctx: ctxOf(req, reply), enabled, setup: enabled ? undefined : setup }));
     });
 
-    app.post('/staff/security/totp', { schema: { hide: true }, onRequest: app.csrfProtection }, async (req, reply) => {
+    app.post('/staff/security/totp', { schema: { hide: true }, preValidation: app.csrfProtection }, async (req, reply) => {
       if (!requireStaffPage(req, reply)) return reply;
       try {
         await identity.confirmTotp(req.actor, formValues(req).code ?? '');
@@ -197,7 +202,7 @@ export function identityRoutes(deps: AppDeps) {
       }
     });
 
-    app.post('/staff/security/totp/disable', { schema: { hide: true }, onRequest: app.csrfProtection }, async (req, reply) => {
+    app.post('/staff/security/totp/disable', { schema: { hide: true }, preValidation: app.csrfProtection }, async (req, reply) => {
       if (!requireStaffPage(req, reply)) return reply;
       await identity.disableTotp(req.actor);
       return seeOther(reply, '/staff/security');
@@ -246,7 +251,7 @@ export function identityRoutes(deps: AppDeps) {
     }, async (req, reply) => {
       if (req.sessionToken) await identity.signOut(req.sessionToken, req.actor);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     });
 
     api.get('/api/v1/me', {

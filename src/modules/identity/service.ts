@@ -9,7 +9,7 @@ import { hashPassword, randomPassword, verifyPassword } from '../../platform/aut
 import { keyedHash, randomDigits, randomToken, sameDigest, tokenHash } from '../../platform/auth/tokens.js';
 import { isValidNationalCode, normalizeMobile, normalizeNationalCode, normalizePersian, toAsciiDigits } from '../../platform/i18n/persian.js';
 import type { Locale } from '../../platform/i18n/format.js';
-import type { CitizensTable } from '../../platform/db/schema.js';
+import type { CitizensTable, StaffTable } from '../../platform/db/schema.js';
 import * as q from './queries.js';
 
 export const OTP_POLICY = {
@@ -63,6 +63,16 @@ export function citizenView(c: CitizensTable) {
   };
 }
 
+/** The RFC 6238 time step a valid, not yet used authenticator code belongs to, or null. */
+async function matchedTotpStep(staff: StaffTable, code: string, now: number): Promise<number | null> {
+  const clean = toAsciiDigits(String(code ?? '')).replace(/\s/g, '');
+  if (!staff.totp_secret || !/^\d{6}$/.test(clean)) return null;
+  const last = staff.totp_last_step == null ? undefined : Number(staff.totp_last_step);
+  const r = await verifyTotpCode({ secret: staff.totp_secret, token: clean, epochTolerance: 30, epoch: Math.floor(now / 1000), afterTimeStep: last });
+  if (!r.valid) return null;
+  return 'timeStep' in r ? Number(r.timeStep) : null;
+}
+
 // Unknown usernames are checked against a real hash, so they take as long as wrong passwords.
 let dummyHash: Promise<string> | null = null;
 const getDummyHash = () => (dummyHash ??= hashPassword(randomToken()));
@@ -101,7 +111,9 @@ export function createIdentityService(ctx: IdentityContext) {
           ['mobile', mobile, OTP_POLICY.perMobile, 'auth.otp_rate_mobile'],
           ['ip', client.ip, OTP_POLICY.perIp, 'auth.otp_rate_ip'],
         ] as const) {
-          const since = now - rule.windowMs;
+          // The window is (now - windowMs, now], so a client that waits the retry-after it was
+          // given is served.
+          const since = now - rule.windowMs + 1;
           if ((await q.countOtpSince(tx, by, value, since)) >= rule.max) {
             const oldest = (await q.oldestOtpSince(tx, by, value, since)) ?? now;
             throw tooMany(code, Math.max(1, Math.ceil((oldest + rule.windowMs - now) / 1000)));
@@ -130,8 +142,10 @@ export function createIdentityService(ctx: IdentityContext) {
       if (!new RegExp(`^\\d{${OTP_POLICY.digits}}$`).test(code)) throw new AppError('auth.code_format', 400, { code: 'auth.code_format' }, { digits: OTP_POLICY.digits });
       const now = clock.now();
       const outcome = await inTransaction(db, async (tx) => {
-        const challenge = await q.latestOpenOtp(tx, mobile);
-        if (!challenge || Number(challenge.expires_at) <= now) return { error: new AppError('auth.otp_expired', 400, { code: 'auth.otp_expired' }) };
+        // Only the newest code counts: a code replaced by a resend stays dead even after the
+        // newer one has been used.
+        const challenge = await q.latestOtp(tx, mobile);
+        if (!challenge || challenge.consumed_at != null || Number(challenge.expires_at) <= now) return { error: new AppError('auth.otp_expired', 400, { code: 'auth.otp_expired' }) };
         if (!(await q.countOtpAttempt(tx, challenge.id, OTP_POLICY.maxAttempts))) return { error: new AppError('auth.otp_attempts', 429, { code: 'auth.otp_attempts' }) };
         if (!sameDigest(challenge.code_hash, codeHash(mobile, code))) return { error: new AppError('auth.code_invalid', 400, { code: 'auth.code_invalid' }) };
         if (!(await q.consumeOtp(tx, challenge.id, now))) return { error: new AppError('auth.otp_expired', 400, { code: 'auth.otp_expired' }) };
@@ -220,9 +234,13 @@ export function createIdentityService(ctx: IdentityContext) {
         throw new AppError('auth.bad_credentials', 401, { password: 'auth.bad_credentials' });
       }
       return inTransaction(db, async (tx) => {
-        await q.updateStaff(tx, staff.id, { failed_attempts: 0, locked_until: null });
         const stage = staff.totp_enabled ? 'totp' : 'full';
-        if (stage === 'full') await appendAudit(tx, { kind: 'staff', id: staff.id, memberships: [], ip: client.ip }, { action: 'staff.signed_in', entity: 'staff', entityId: staff.id, data: { mfa: false } }, now);
+        // Failures are forgiven only once every factor has passed; otherwise re-entering the
+        // password between wrong TOTP codes would allow guessing codes without limit.
+        if (stage === 'full') {
+          await q.updateStaff(tx, staff.id, { failed_attempts: 0, locked_until: null });
+          await appendAudit(tx, { kind: 'staff', id: staff.id, memberships: [], ip: client.ip }, { action: 'staff.signed_in', entity: 'staff', entityId: staff.id, data: { mfa: false } }, now);
+        }
         const session = await newSession(tx, 'staff', staff.id, stage, client);
         return { session, staff: { id: staff.id, display_name: staff.display_name } };
       });
@@ -236,19 +254,23 @@ export function createIdentityService(ctx: IdentityContext) {
       const staff = await q.staffById(db, session.subject_id);
       if (!staff || !staff.totp_secret) throw unauthorized('auth.required');
       if (staff.locked_until && Number(staff.locked_until) > now) throw new AppError('auth.locked', 429, {}, { minutes: Math.ceil((Number(staff.locked_until) - now) / 60_000) });
-      const clean = toAsciiDigits(String(code ?? '')).replace(/\s/g, '');
-      const valid = /^\d{6}$/.test(clean) && (await verifyTotpCode({ secret: staff.totp_secret, token: clean, epochTolerance: 30, epoch: Math.floor(now / 1000) })).valid;
-      if (!valid) {
+      const step = await matchedTotpStep(staff, code, now);
+      const fail = async () => {
         await inTransaction(db, (tx) => q.recordStaffFailure(tx, staff.id, STAFF_POLICY.maxFailures, now + STAFF_POLICY.lockMs));
-        throw new AppError('auth.totp_invalid', 400, { code: 'auth.totp_invalid' });
-      }
-      return inTransaction(db, async (tx) => {
+        return new AppError('auth.totp_invalid', 400, { code: 'auth.totp_invalid' });
+      };
+      if (step === null) throw await fail();
+      const outcome = await inTransaction(db, async (tx) => {
+        // Each code is accepted once (RFC 6238 §5.2), even when two requests race with it.
+        if (!(await q.claimTotpStep(tx, staff.id, step))) return null;
         // A fresh token on privilege change: the pre-MFA token stops working (no fixation).
         await q.deleteSession(tx, session.id);
-        await q.updateStaff(tx, staff.id, { failed_attempts: 0 });
+        await q.updateStaff(tx, staff.id, { failed_attempts: 0, locked_until: null });
         await appendAudit(tx, { kind: 'staff', id: staff.id, memberships: [], ip: client.ip }, { action: 'staff.signed_in', entity: 'staff', entityId: staff.id, data: { mfa: true } }, now);
         return newSession(tx, 'staff', staff.id, 'full', client);
       });
+      if (!outcome) throw await fail();
+      return outcome;
     },
 
     /** Starts TOTP enrolment: stores a pending secret and returns it with its otpauth URI. */
@@ -272,11 +294,10 @@ export function createIdentityService(ctx: IdentityContext) {
       const staff = await q.staffById(db, actor.id);
       if (!staff?.totp_secret) throw notFound();
       const now = clock.now();
-      const clean = toAsciiDigits(String(code ?? '')).replace(/\s/g, '');
-      const valid = /^\d{6}$/.test(clean) && (await verifyTotpCode({ secret: staff.totp_secret, token: clean, epochTolerance: 30, epoch: Math.floor(now / 1000) })).valid;
-      if (!valid) throw badInput({ code: 'auth.totp_invalid' });
+      const step = await matchedTotpStep(staff, code, now);
+      if (step === null) throw badInput({ code: 'auth.totp_invalid' });
       await inTransaction(db, async (tx) => {
-        await q.updateStaff(tx, staff.id, { totp_enabled: 1 });
+        await q.updateStaff(tx, staff.id, { totp_enabled: 1, totp_last_step: step });
         await appendAudit(tx, actor, { action: 'staff.totp_enabled', entity: 'staff', entityId: staff.id }, now);
       });
     },
@@ -284,7 +305,7 @@ export function createIdentityService(ctx: IdentityContext) {
     async disableTotp(actor: Actor): Promise<void> {
       if (actor.kind !== 'staff') throw unauthorized();
       await inTransaction(db, async (tx) => {
-        await q.updateStaff(tx, actor.id, { totp_enabled: 0, totp_secret: null });
+        await q.updateStaff(tx, actor.id, { totp_enabled: 0, totp_secret: null, totp_last_step: null });
         await appendAudit(tx, actor, { action: 'staff.totp_disabled', entity: 'staff', entityId: actor.id }, clock.now());
       });
     },
@@ -330,7 +351,7 @@ export function createIdentityService(ctx: IdentityContext) {
         const existing = await q.staffByUsername(tx, username);
         const id = existing?.id ?? newId();
         if (existing) await q.updateStaff(tx, id, { password_hash: hash, password_changed_at: now, display_name: input.displayName });
-        else await q.insertStaff(tx, { id, username, display_name: input.displayName, password_hash: hash, totp_secret: null, totp_enabled: 0, failed_attempts: 0, locked_until: null, disabled: 0, created_at: now, password_changed_at: now });
+        else await q.insertStaff(tx, { id, username, display_name: input.displayName, password_hash: hash, totp_secret: null, totp_enabled: 0, totp_last_step: null, failed_attempts: 0, locked_until: null, disabled: 0, created_at: now, password_changed_at: now });
         for (const m of input.memberships) await q.insertMembership(tx, { id: newId(), staff_id: id, org_id: m.orgId, role: m.role, created_at: now });
         await appendAudit(tx, actor, { action: existing ? 'staff.updated' : 'staff.created', entity: 'staff', entityId: id, data: { username, memberships: input.memberships } }, now);
         return { id, password };

@@ -1,11 +1,16 @@
+import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/index.js';
 import type { OrgScope } from '../../platform/auth/access.js';
 import type { OrgsTable } from '../../platform/db/schema.js';
 
 // Organizations are public facts; their staff lists are tenant data read through an OrgScope.
 
+/** The province first, then by population (unknown last, on both engines), then by code. */
 export function listOrgs(tx: Tx) {
-  return tx.selectFrom('orgs').selectAll().orderBy('kind').orderBy('population', 'desc').orderBy('code').execute();
+  return tx.selectFrom('orgs').selectAll()
+    .orderBy(sql`case when kind = 'province' then 0 else 1 end`)
+    .orderBy(sql`coalesce(population, -1)`, 'desc')
+    .orderBy('code').execute();
 }
 
 export function orgByCode(tx: Tx, code: string) {

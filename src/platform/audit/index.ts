@@ -30,6 +30,9 @@ function hashOf(row: Omit<AuditLogTable, 'hash'>): string {
  * transaction-scoped advisory lock; SQLite serializes writers itself.
  */
 export async function appendAudit(tx: Tx, actor: Actor, entry: AuditEntry, now = Date.now()): Promise<void> {
+  // Outside a transaction the lock would end with its own statement (and the read and the
+  // insert could run on different pooled connections): give the entry a transaction of its own.
+  if (!tx.isTransaction) return tx.transaction().execute((own) => appendAudit(own, actor, entry, now));
   if (isPostgres(tx)) await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(tx);
   const last = await tx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
   const row: Omit<AuditLogTable, 'hash'> = {

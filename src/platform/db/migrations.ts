@@ -143,8 +143,18 @@ const m0001: Migration = {
   },
 };
 
+const m0002: Migration = {
+  async up(db: Db) {
+    await db.schema.alterTable('staff').addColumn('totp_last_step', 'bigint').execute();
+  },
+  async down(db: Db) {
+    await db.schema.alterTable('staff').dropColumn('totp_last_step').execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
+  '0002_totp_replay': m0002,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -25,6 +25,8 @@ export interface StaffTable {
   password_hash: string;
   totp_secret: string | null;
   totp_enabled: Flag;
+  /** The time step of the last accepted TOTP code; a code is never accepted twice. */
+  totp_last_step: number | null;
   failed_attempts: number;
   locked_until: Millis | null;
   disabled: Flag;

@@ -45,6 +45,10 @@ export function wantsJson(req: FastifyRequest): boolean {
 
 /** A path on this site to go to after sign-in; anything else (other hosts, schemes) becomes '/'. */
 export function safeNext(next: unknown, fallback = '/'): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.includes('\\') || /[\r\n]/.test(next)) return fallback;
+  // Browsers drop tabs and newlines from URLs ("/\t/evil" becomes "//evil"), so any control
+  // character, a backslash or a second leading slash sends the user home instead.
+  if (typeof next !== 'string' || next.length > 2000 || !next.startsWith('/') || next.includes('\\')) return fallback;
+  const hasControl = [...next].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
+  if (hasControl || next.startsWith('//')) return fallback;
   return next;
 }

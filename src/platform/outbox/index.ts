@@ -14,10 +14,13 @@ export interface OutboxMessage {
   availableAt?: number;
 }
 
-/** Writes a side effect to the outbox inside the caller's transaction; returns its id. */
+/**
+ * Writes a side effect to the outbox inside the caller's transaction; returns its id (with a
+ * dedupeKey already used, the id of the message enqueued first, and nothing new is written).
+ */
 export async function enqueue(tx: Tx, msg: OutboxMessage, now = Date.now()): Promise<string> {
   const id = newId();
-  await tx.insertInto('outbox').values({
+  const inserted = await tx.insertInto('outbox').values({
     id,
     org_id: msg.orgId ?? null,
     topic: msg.topic,
@@ -31,9 +34,15 @@ export async function enqueue(tx: Tx, msg: OutboxMessage, now = Date.now()): Pro
     last_error: null,
     created_at: now,
     done_at: null,
-  }).onConflict((oc) => oc.column('dedupe_key').doNothing()).execute();
+  }).onConflict((oc) => oc.column('dedupe_key').doNothing()).executeTakeFirst();
+  if (msg.dedupeKey && Number(inserted.numInsertedOrUpdatedRows ?? 1) === 0) {
+    const first = await tx.selectFrom('outbox').select('id').where('dedupe_key', '=', msg.dedupeKey).executeTakeFirst();
+    if (first) return first.id;
+  }
   return id;
 }
+
+const SCRUBBED = '{"scrubbed":true}';
 
 export interface ClaimedMessage {
   id: string;
@@ -168,10 +177,14 @@ export class OutboxWorker {
       await handler(msg);
       await mine()
         // Payloads marked `scrub` (one-time codes) are not kept once delivered.
-        .set({ status: 'done', done_at: this.opts.clock.now(), locked_by: null, locked_until: null, attempts: sql`attempts + 1`, ...(msg.payload.scrub ? { payload: '{"scrubbed":true}' } : {}) })
+        .set({ status: 'done', done_at: this.opts.clock.now(), locked_by: null, locked_until: null, attempts: sql`attempts + 1`, ...(msg.payload.scrub ? { payload: SCRUBBED } : {}) })
         .execute();
     } catch (err) {
-      this.opts.onError?.(err, msg);
+      try {
+        this.opts.onError?.(err, msg);
+      } catch {
+        // A failing error reporter must not leave the row held until its lease ends.
+      }
       const attempts = msg.attempts + 1;
       const permanent = err instanceof PermanentFailure || (err as { retryable?: boolean })?.retryable === false;
       const dead = permanent || attempts >= this.opts.maxAttempts;
@@ -183,6 +196,8 @@ export class OutboxWorker {
           available_at: this.opts.clock.now() + backoffMs(attempts, this.opts.baseBackoffMs, this.opts.maxBackoffMs),
           locked_by: null,
           locked_until: null,
+          // A message that will never be sent keeps no secret either.
+          ...(dead && msg.payload.scrub ? { payload: SCRUBBED } : {}),
         })
         .execute();
     }

@@ -57,7 +57,7 @@ export function VerifyCodePage(props: { ctx: ViewContext; mobile: string; minute
   );
 }
 
-export function ProfileFormPage(props: { ctx: ViewContext; first: boolean; values: Values; errors?: Errors; error?: string }) {
+export function ProfileFormPage(props: { ctx: ViewContext; first: boolean; values: Values; errors?: Errors; error?: string; next?: string }) {
   const { ctx, values, errors } = props;
   return (
     <Layout ctx={ctx} title={ctx.t(props.first ? 'profile.complete_title' : 'profile.title')}>
@@ -65,6 +65,7 @@ export function ProfileFormPage(props: { ctx: ViewContext; first: boolean; value
         <FormError message={props.error} />
         <form method="post" action="/profile" novalidate>
           <CsrfInput ctx={ctx} />
+          {props.next ? <input type="hidden" name="next" value={props.next} /> : null}
           <Field ctx={ctx} name="national_code" label={ctx.t('profile.national_code')} inputMode="numeric" ltr required maxLength={14} value={values.national_code} error={errors?.national_code} autofocus={props.first} />
           <Field ctx={ctx} name="first_name" label={ctx.t('profile.first_name')} autocomplete="given-name" required maxLength={60} value={values.first_name} error={errors?.first_name} />
           <Field ctx={ctx} name="last_name" label={ctx.t('profile.last_name')} autocomplete="family-name" required maxLength={60} value={values.last_name} error={errors?.last_name} />
