@@ -27,7 +27,7 @@ function walk(dir, out = []) {
 const all = [...walk('src'), ...walk('test')].sort();
 const browserFiles = all.filter((f) => f.startsWith(join('test', 'browser')));
 const unitFiles = all.filter((f) => !browserFiles.includes(f));
-const dbFiles = unitFiles.filter((f) => /testDb\(|makeTestApp\(/.test(readFileSync(f, 'utf8')));
+const dbFiles = unitFiles.filter((f) => /testDb\(|makeTestApp\(|migratedDb\(/.test(readFileSync(f, "utf8")));
 
 function canReach(url) {
   const u = new URL(url);

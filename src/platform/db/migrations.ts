@@ -152,9 +152,114 @@ const m0002: Migration = {
   },
 };
 
+const m0003: Migration = {
+  async up(db: Db) {
+    await db.schema.createTable('service_templates')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('code', 'text', (c) => c.notNull().unique())
+      .addColumn('owner_org_id', 'text', (c) => c.notNull().references('orgs.id'))
+      .addColumn('category', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createTable('service_template_versions')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('template_id', 'text', (c) => c.notNull().references('service_templates.id'))
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('definition', 'text', (c) => c.notNull())
+      .addColumn('title_fa', 'text', (c) => c.notNull())
+      .addColumn('title_en', 'text', (c) => c.notNull())
+      .addColumn('search_text', 'text', (c) => c.notNull())
+      .addColumn('maturity', 'integer', (c) => c.notNull())
+      .addColumn('created_by', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('published_at', 'bigint')
+      .addUniqueConstraint('template_versions_unique', ['template_id', 'version'])
+      .execute();
+    await db.schema.createTable('org_services')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+      .addColumn('template_id', 'text', (c) => c.notNull().references('service_templates.id'))
+      .addColumn('version_id', 'text', (c) => c.notNull().references('service_template_versions.id'))
+      .addColumn('enabled', 'integer', (c) => c.notNull().defaultTo(1))
+      .addColumn('overrides', 'text', (c) => c.notNull())
+      .addColumn('adopted_at', 'bigint', (c) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .addUniqueConstraint('org_services_unique', ['org_id', 'template_id'])
+      .execute();
+    await db.schema.createTable('applications')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+      .addColumn('org_service_id', 'text', (c) => c.notNull().references('org_services.id'))
+      .addColumn('version_id', 'text', (c) => c.notNull().references('service_template_versions.id'))
+      .addColumn('tracking_code', 'text', (c) => c.unique())
+      .addColumn('citizen_id', 'text', (c) => c.notNull().references('citizens.id'))
+      .addColumn('channel', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('phase', 'text', (c) => c.notNull())
+      .addColumn('form_data', 'text', (c) => c.notNull())
+      .addColumn('fees_total', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addColumn('fees', 'text', (c) => c.notNull())
+      .addColumn('assignee_id', 'text')
+      .addColumn('due_at', 'bigint')
+      .addColumn('state_entered_at', 'bigint', (c) => c.notNull())
+      .addColumn('submit_key', 'text', (c) => c.unique())
+      .addColumn('outcome', 'text')
+      .addColumn('result_code', 'text', (c) => c.unique())
+      .addColumn('rating', 'integer')
+      .addColumn('rating_comment', 'text')
+      .addColumn('created_by', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('submitted_at', 'bigint')
+      .addColumn('closed_at', 'bigint')
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('applications_org_phase_due').on('applications').columns(['org_id', 'phase', 'due_at']).execute();
+    await db.schema.createIndex('applications_citizen').on('applications').columns(['citizen_id', 'created_at']).execute();
+    await db.schema.createTable('application_events')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('application_id', 'text', (c) => c.notNull().references('applications.id'))
+      .addColumn('org_id', 'text', (c) => c.notNull())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('action', 'text')
+      .addColumn('from_state', 'text')
+      .addColumn('to_state', 'text')
+      .addColumn('actor_kind', 'text', (c) => c.notNull())
+      .addColumn('actor_id', 'text')
+      .addColumn('comment', 'text')
+      .addColumn('internal', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('data', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('application_events_app').on('application_events').columns(['application_id', 'created_at']).execute();
+    await db.schema.createIndex('application_events_org').on('application_events').columns(['org_id', 'created_at']).execute();
+    await db.schema.createTable('documents')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('application_id', 'text', (c) => c.notNull().references('applications.id'))
+      .addColumn('org_id', 'text', (c) => c.notNull())
+      .addColumn('doc_key', 'text', (c) => c.notNull())
+      .addColumn('filename', 'text', (c) => c.notNull())
+      .addColumn('mime', 'text', (c) => c.notNull())
+      .addColumn('size', 'bigint', (c) => c.notNull())
+      .addColumn('sha256', 'text', (c) => c.notNull())
+      .addColumn('storage_key', 'text', (c) => c.notNull())
+      .addColumn('uploaded_by_kind', 'text', (c) => c.notNull())
+      .addColumn('uploaded_by', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('documents_app').on('documents').columns(['application_id']).execute();
+  },
+  async down(db: Db) {
+    for (const t of ['documents', 'application_events', 'applications', 'org_services', 'service_template_versions', 'service_templates']) {
+      await db.schema.dropTable(t).ifExists().execute();
+    }
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_totp_replay': m0002,
+  '0003_eservices': m0003,
 };
 
 export const migrationProvider: MigrationProvider = {

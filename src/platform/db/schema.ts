@@ -127,6 +127,102 @@ export interface CountersTable {
   value: number;
 }
 
+export interface ServiceTemplatesTable {
+  id: string;
+  code: string;
+  owner_org_id: string;
+  category: string;
+  created_at: Millis;
+}
+
+export interface ServiceTemplateVersionsTable {
+  id: string;
+  template_id: string;
+  version: number;
+  status: 'draft' | 'published';
+  /** The whole definition as JSON; never changes once published. */
+  definition: string;
+  title_fa: string;
+  title_en: string;
+  /** searchKey() of titles, summary and keywords, for Persian-insensitive search. */
+  search_text: string;
+  maturity: number;
+  created_by: string | null;
+  created_at: Millis;
+  published_at: Millis | null;
+}
+
+export interface OrgServicesTable {
+  id: string;
+  org_id: string;
+  template_id: string;
+  version_id: string;
+  enabled: Flag;
+  overrides: string;
+  adopted_at: Millis;
+  updated_at: Millis;
+}
+
+export interface ApplicationsTable {
+  id: string;
+  org_id: string;
+  org_service_id: string;
+  version_id: string;
+  tracking_code: string | null;
+  citizen_id: string;
+  channel: 'web' | 'counter' | 'api';
+  state: string;
+  /** 'draft' until submitted, then 'open' until a final state, then 'closed'. */
+  phase: 'draft' | 'open' | 'closed';
+  form_data: string;
+  fees_total: number;
+  fees: string;
+  assignee_id: string | null;
+  due_at: Millis | null;
+  state_entered_at: Millis;
+  submit_key: string | null;
+  outcome: string | null;
+  result_code: string | null;
+  rating: number | null;
+  rating_comment: string | null;
+  created_by: string | null;
+  created_at: Millis;
+  submitted_at: Millis | null;
+  closed_at: Millis | null;
+  updated_at: Millis;
+}
+
+export interface ApplicationEventsTable {
+  id: string;
+  application_id: string;
+  org_id: string;
+  type: string;
+  action: string | null;
+  from_state: string | null;
+  to_state: string | null;
+  actor_kind: string;
+  actor_id: string | null;
+  comment: string | null;
+  internal: Flag;
+  data: string;
+  created_at: Millis;
+}
+
+export interface DocumentsTable {
+  id: string;
+  application_id: string;
+  org_id: string;
+  doc_key: string;
+  filename: string;
+  mime: string;
+  size: number;
+  sha256: string;
+  storage_key: string;
+  uploaded_by_kind: string;
+  uploaded_by: string | null;
+  created_at: Millis;
+}
+
 export interface Database {
   orgs: OrgsTable;
   staff: StaffTable;
@@ -138,6 +234,12 @@ export interface Database {
   messages: MessagesTable;
   audit_log: AuditLogTable;
   counters: CountersTable;
+  service_templates: ServiceTemplatesTable;
+  service_template_versions: ServiceTemplateVersionsTable;
+  org_services: OrgServicesTable;
+  applications: ApplicationsTable;
+  application_events: ApplicationEventsTable;
+  documents: DocumentsTable;
 }
 
 export type { ColumnType, Generated };

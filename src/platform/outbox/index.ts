@@ -92,7 +92,8 @@ export class OutboxWorker {
     this.opts = {
       batchSize: opts.batchSize ?? 20,
       pollMs: opts.pollMs ?? 1000,
-      leaseMs: opts.leaseMs ?? 60_000,
+      // Longer than the slowest channel's worst case (SMTP: connect + greeting + reply timeouts).
+      leaseMs: opts.leaseMs ?? 5 * 60_000,
       maxAttempts: opts.maxAttempts ?? 8,
       baseBackoffMs: opts.baseBackoffMs ?? 5_000,
       maxBackoffMs: opts.maxBackoffMs ?? 3_600_000,
@@ -161,7 +162,11 @@ export class OutboxWorker {
         .limit(this.opts.batchSize);
     const pg = isPostgres(this.db);
     const rows: OutboxTable[] = await this.db.updateTable('outbox')
-      .set({ status: 'processing', locked_by: this.workerId, locked_until: leaseUntil })
+      .set({
+        status: 'processing', locked_by: this.workerId, locked_until: leaseUntil,
+        // Taking over an expired lease counts the lost attempt, so a message that crashes its worker every time ends dead.
+        attempts: sql`case when status = 'processing' then attempts + 1 else attempts end`,
+      })
       .where('id', 'in', pg ? due(this.db).forUpdate().skipLocked() : due(this.db))
       .returningAll()
       .execute();
