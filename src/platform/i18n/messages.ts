@@ -239,7 +239,20 @@ const en: Record<MessageKey, string> = {
   'dev.when': 'When',
 };
 
-const catalogs: Record<Locale, Record<string, string>> = { fa, en };
+const catalogs: Record<Locale, Record<string, string>> = { fa: { ...fa }, en: { ...en } };
+
+/**
+ * Adds a module's messages (each module keeps its own `messages.ts` and calls this when
+ * imported). Every key must exist in both languages; a clash with an existing key throws.
+ */
+export function extendMessages(more: { fa: Record<string, string>; en: Record<string, string> }): void {
+  for (const k of Object.keys(more.fa)) {
+    if (!(k in more.en)) throw new Error(`message ${k} has no English text`);
+    if (k in catalogs.fa && catalogs.fa[k] !== more.fa[k]) throw new Error(`message ${k} is defined twice`);
+  }
+  Object.assign(catalogs.fa, more.fa);
+  Object.assign(catalogs.en, more.en);
+}
 
 /** The message for key in locale with {params} filled in; unknown keys come back as the key. */
 export function t(locale: Locale, key: string, params: Record<string, string | number> = {}): string {
@@ -253,5 +266,5 @@ export function t(locale: Locale, key: string, params: Record<string, string | n
 
 /** True when a message exists for this key. */
 export function hasMessage(key: string): boolean {
-  return key in fa;
+  return key in catalogs.fa;
 }
