@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { ViewContext } from './context.js';
 import { formatDate } from '../i18n/format.js';
+import { toPersianDigits } from '../i18n/persian.js';
 
 /** The page frame: skip link, header with navigation and language switch, main, footer. */
 export function Layout(props: { ctx: ViewContext; title: string; children: ComponentChildren; description?: string }) {
@@ -19,11 +20,12 @@ export function Layout(props: { ctx: ViewContext; title: string; children: Compo
       <body>
         <a class="pk-skip" href="#main">{ctx.t('nav.skip')}</a>
         <header class="pk-header">
-          <nav class="navbar navbar-expand container flex-wrap gap-2" aria-label={ctx.t('nav.main')}>
+          <nav class="navbar navbar-expand" aria-label={ctx.t('nav.main')}>
+            <div class="container flex-wrap gap-2">
             <a class="navbar-brand pk-brand-mark" href="/">{ctx.t('app.name')}</a>
             <ul class="navbar-nav ms-auto flex-wrap align-items-center gap-1">
               {ctx.user?.kind === 'citizen' ? (
-                <li class="nav-item"><a class="nav-link" href="/profile">{ctx.t('nav.profile')}: {ctx.user.name}</a></li>
+                <li class="nav-item"><a class="nav-link" href="/profile">{ctx.t('nav.profile')}: {ctx.locale === 'fa' ? toPersianDigits(ctx.user.name) : ctx.user.name}</a></li>
               ) : null}
               {ctx.user?.kind === 'staff' ? (
                 <li class="nav-item"><a class="nav-link" href="/staff">{ctx.t('nav.staff_home')}: {ctx.user.name}</a></li>
@@ -47,6 +49,7 @@ export function Layout(props: { ctx: ViewContext; title: string; children: Compo
                 </a>
               </li>
             </ul>
+            </div>
           </nav>
         </header>
         <main id="main" tabIndex={-1}>{props.children}</main>

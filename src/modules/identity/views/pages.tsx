@@ -101,7 +101,7 @@ export function ProfilePage(props: { ctx: ViewContext; citizen: CitizenView; sav
               </>
             ))}
           </dl>
-          <a class="btn btn-outline-primary mt-3" href="/profile/edit">{ctx.t('common.save')}</a>
+          <a class="btn btn-outline-primary mt-3" href="/profile/edit">{ctx.t('profile.edit')}</a>
         </div>
       </div>
     </Layout>

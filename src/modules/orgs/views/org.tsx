@@ -25,10 +25,10 @@ export function OrgStaffPage(props: { ctx: ViewContext; org: OrgView; staff: { u
         <h1 class="h3">{ctx.t('staff.org_staff', { org: org.name[ctx.locale] })}</h1>
         <div class="table-responsive">
           <table class="table table-striped bg-white">
-            <thead><tr><th scope="col">{ctx.t('auth.username')}</th><th scope="col">{ctx.t('profile.first_name')}</th><th scope="col">{ctx.t('staff.roles')}</th><th scope="col">TOTP</th></tr></thead>
+            <thead><tr><th scope="col">{ctx.t('auth.username')}</th><th scope="col">{ctx.t('profile.first_name')}</th><th scope="col">{ctx.t('staff.role')}</th><th scope="col">{ctx.t('staff.totp')}</th></tr></thead>
             <tbody>
               {props.staff.map((s) => (
-                <tr><td dir="ltr">{s.username}</td><td>{s.display_name}</td><td>{ctx.t(`role.${s.role}`)}</td><td>{s.totp_enabled ? '✓' : '—'}</td></tr>
+                <tr><td><span dir="ltr">{s.username}</span></td><td>{s.display_name}</td><td>{ctx.t(`role.${s.role}`)}</td><td>{s.totp_enabled ? '✓' : '—'}</td></tr>
               ))}
             </tbody>
           </table>
