@@ -6,12 +6,20 @@ import { createEmailChannel, createSmsChannel, type EmailChannel, type SmsChanne
 import { BusinessCalendar } from './platform/calendar/business.js';
 import { createIdentityService } from './modules/identity/service.js';
 import { createOrgsService } from './modules/orgs/service.js';
+import { createCatalogService } from './modules/catalog/service.js';
 import { messageHandlers } from './modules/messages/handlers.js';
+import { createApplicationsService } from './modules/applications/service.js';
+import { createCaseworkService } from './modules/casework/service.js';
+import { EscalationScanner, escalationHandlers } from './modules/casework/escalation.js';
+import { createLocalFileStore, type FileStore } from './platform/files/index.js';
+import { join } from 'node:path';
 
 export interface Adapters {
   clock: Clock;
   sms: SmsChannel;
   email: EmailChannel;
+  /** Where uploaded documents are stored (local disk under DATA_DIR/files by default). */
+  files: FileStore;
 }
 
 /** Everything the app is built from; tests build it with their own adapters. */
@@ -20,15 +28,20 @@ export interface AppDeps extends Adapters {
   db: DB;
   dialect: Dialect;
   worker: OutboxWorker;
+  /** Escalates deadline breaches to managers; main starts it with the outbox worker. */
+  escalations: EscalationScanner;
   calendar: BusinessCalendar;
   services: ReturnType<typeof buildServices>;
   close(): Promise<void>;
 }
 
-function buildServices(config: Config, db: DB, clock: Clock, onOutbox: () => void) {
+function buildServices(config: Config, db: DB, clock: Clock, onOutbox: () => void, calendar: BusinessCalendar, files: FileStore) {
   return {
     identity: createIdentityService({ db, clock, secret: config.sessionSecret, onOutbox, issuer: 'Pishkhan' }),
-    orgs: createOrgsService(db),
+    orgs: createOrgsService(db, clock),
+    applications: createApplicationsService({ db, clock, calendar, files, onOutbox, publicUrl: config.publicUrl }),
+    catalog: createCatalogService({ db, clock, workdaysPerWeek: config.businessThursday === 'work' ? 6 : 5 }),
+    casework: createCaseworkService({ db, clock, calendar }),
   };
 }
 
@@ -41,13 +54,17 @@ export async function buildDeps(config: Config, overrides: Partial<Adapters> = {
     ? { provider: 'kavenegar', kavenegar: { apiKey: config.sms.apiKey, sender: config.sms.sender, otpTemplate: config.sms.otpTemplate, baseUrl: config.sms.baseUrl } }
     : { provider: 'local' });
   const email = overrides.email ?? createEmailChannel({ smtpUrl: config.mail.smtpUrl, from: config.mail.from });
-  let worker: OutboxWorker | null = null;
-  const services = buildServices(config, handle.db, clock, () => worker?.kick());
-  worker = new OutboxWorker(handle.db, messageHandlers({ db: handle.db, sms, email, clock, redactSecrets: config.isProduction }), { pollMs: config.outboxPollMs, clock });
+  const files = overrides.files ?? createLocalFileStore(join(config.dataDir, 'files'));
   const calendar = new BusinessCalendar({ thursday: config.businessThursday });
+  let worker: OutboxWorker | null = null;
+  const services = buildServices(config, handle.db, clock, () => worker?.kick(), calendar, files);
+  const handlers = { ...messageHandlers({ db: handle.db, sms, email, clock, redactSecrets: config.isProduction }), ...escalationHandlers({ db: handle.db, clock }) };
+  worker = new OutboxWorker(handle.db, handlers, { pollMs: config.outboxPollMs, clock });
+  const escalations = new EscalationScanner({ db: handle.db, clock, onOutbox: () => worker?.kick() });
   return {
-    config, db: handle.db, dialect: handle.dialect, clock, sms, email, worker, calendar, services,
+    config, db: handle.db, dialect: handle.dialect, clock, sms, email, files, worker, escalations, calendar, services,
     async close() {
+      await escalations.stop();
       await worker?.stop();
       await handle.close();
     },

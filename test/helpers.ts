@@ -118,6 +118,7 @@ export async function drainOutbox(t: TestApp): Promise<void> {
 export async function makeOrg(t: TestApp, code: string, kind: 'province' | 'municipality' | 'ict' = 'municipality', parentId: string | null = null): Promise<string> {
   const id = newId();
   await t.deps.db.insertInto('orgs').values({ id, code, kind, parent_id: parentId, name_fa: `شهرداری ${code}`, name_en: `${code} Municipality`, is_reference: 0, lat: 36.5, lng: 53, population: null, created_at: t.clock.now() }).execute();
+  t.deps.services.orgs.invalidate();
   return id;
 }
 

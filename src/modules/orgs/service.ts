@@ -20,13 +20,26 @@ export function orgView(o: OrgsTable, parentCode: string | null = null) {
 export type OrgView = ReturnType<typeof orgView>;
 
 /** Builds the organizations service: the public directory and each organization's staff list. */
-export function createOrgsService(db: DB) {
+export function createOrgsService(db: DB, clock: { now(): number } = { now: () => Date.now() }) {
+  // The directory is read on every public page and changes only when an operator adds an
+  // organization; each process keeps it for a few seconds rather than querying every time.
+  let cached: { at: number; list: OrgView[] } | null = null;
+  const TTL_MS = 10_000;
   return {
-    /** Every organization of the platform, the province first, then by size. */
+    /** Every organization of the platform, the province first, then by size (at most 10 s stale). */
     async list(): Promise<OrgView[]> {
+      const now = clock.now();
+      if (cached && now - cached.at < TTL_MS && now >= cached.at) return cached.list;
       const rows = await q.listOrgs(db);
       const codeOf = new Map(rows.map((r) => [r.id, r.code]));
-      return rows.map((r) => orgView(r, r.parent_id ? codeOf.get(r.parent_id) ?? null : null));
+      const list = rows.map((r) => orgView(r, r.parent_id ? codeOf.get(r.parent_id) ?? null : null));
+      cached = { at: now, list };
+      return list;
+    },
+
+    /** Forgets the cached directory (after adding an organization in this process). */
+    invalidate(): void {
+      cached = null;
     },
 
     async byCode(code: string): Promise<OrgView> {
