@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { loadConfig, ConfigError } from './config.js';
 import { migrateToLatest, openDatabase } from './platform/db/index.js';
@@ -6,6 +7,9 @@ import { verifyAudit } from './platform/audit/index.js';
 import { ROLES, systemActor, type Role } from './platform/core/index.js';
 import { seedDemo } from './modules/orgs/seed.js';
 import { printDemoAccounts } from './print.js';
+import { AppError } from './platform/http/errors.js';
+import { t } from './platform/i18n/messages.js';
+import './modules/catalog/messages-catalog.js';
 
 const program = new Command('pishkhan').description('Pishkhan operator commands. Configuration comes from the same environment variables as the server.');
 
@@ -69,6 +73,54 @@ audit.command('verify').description('recompute the chain; exit 1 and name the fi
   if (r.ok) process.stdout.write(`audit chain intact: ${r.checked} entries\n`);
   else fail(`audit chain BROKEN at entry ${r.problem!.seq} (${r.problem!.reason}); ${r.checked} entries before it are intact`);
 });
+
+const catalog = program.command('catalog').description('service definitions of the reference organization');
+/** Prints why a catalog command failed: each problem of a definition by path, or the error. */
+const catalogFailure = (err: unknown, what: string): never => {
+  if (!(err instanceof AppError)) throw err;
+  if (err.status === 404) return fail(`${what}: not found (is there a reference organization, and such a service and version?)`);
+  const fields = Object.entries(err.fields).map(([path, key]) => `  ${path}: ${t('en', key)}`);
+  return fail([`${what}: ${t('en', err.code, err.params)}`, ...fields].join('\n'));
+};
+
+catalog.command('import').description('import a definition (YAML or JSON) as the draft of its service, as the reference organization')
+  .argument('<file>', 'a .yaml, .yml or .json file')
+  .option('--publish', 'publish the new version at once')
+  .option('--format <format>', 'yaml or json (default: from the file name)')
+  .action(async (file: string, opts: { publish?: boolean; format?: string }) => {
+    const format = opts.format ?? (/\.json$/i.test(file) ? 'json' : 'yaml');
+    if (format !== 'yaml' && format !== 'json') fail('--format must be yaml or json');
+    let source = '';
+    try { source = readFileSync(file, 'utf8'); } catch { fail(`cannot read ${file}`); }
+    const deps = await buildDeps(loadConfig());
+    try {
+      const v = await deps.services.catalog.importDefinition(systemActor, { source, format: format as 'yaml' | 'json', publish: Boolean(opts.publish) });
+      process.stdout.write(`${v.code}: version ${v.version} ${v.status === 'published' ? 'published' : 'saved as a draft (publish it with --publish or on /staff/catalog)'}\n`);
+    } catch (err) {
+      catalogFailure(err, file);
+    } finally {
+      await deps.close();
+    }
+  });
+
+catalog.command('export').description('print a version of a service definition as YAML or JSON')
+  .argument('<code>', 'the service code, e.g. building-permit')
+  .option('--version <n>', 'the version number (default: the newest published)')
+  .option('--format <format>', 'yaml or json', 'yaml')
+  .action(async (code: string, opts: { version?: string; format: string }) => {
+    if (opts.format !== 'yaml' && opts.format !== 'json') fail('--format must be yaml or json');
+    const version = opts.version === undefined ? undefined : Number(opts.version);
+    if (version !== undefined && !(Number.isInteger(version) && version > 0)) fail('--version must be a positive whole number');
+    const deps = await buildDeps(loadConfig());
+    try {
+      const file = await deps.services.catalog.exportVersion(systemActor, code, version, opts.format as 'yaml' | 'json');
+      process.stdout.write(file.body);
+    } catch (err) {
+      catalogFailure(err, code);
+    } finally {
+      await deps.close();
+    }
+  });
 
 program.parseAsync().catch((err) => {
   if (err instanceof ConfigError) fail(err.message);

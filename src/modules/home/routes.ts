@@ -12,14 +12,17 @@ export function homeRoutes(deps: AppDeps) {
       const raw = (req.query as { q?: unknown }).q;
       const q = typeof raw === 'string' ? normalizePersian(raw).slice(0, 200) : '';
       const all = await deps.services.orgs.list();
+      const services = (await deps.services.catalog.catalog({ q, perPage: 100, locale: req.locale })).items;
       const ctx = viewContext(req, reply, { isProduction: deps.config.isProduction, now: deps.clock.now() });
       return sendPage(reply, h(HomePage, {
-        ctx, q,
+        ctx, q, services,
         municipalities: all.filter((o) => o.kind === 'municipality'),
         province: all.find((o) => o.kind === 'province') ?? null,
         reference: all.find((o) => o.is_reference) ?? null,
       }));
     });
+
+    app.get('/favicon.ico', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/static/favicon.svg', 301));
 
     app.get('/lang/:locale', { schema: { hide: true } }, async (req, reply) => {
       const { locale } = req.params as { locale: string };

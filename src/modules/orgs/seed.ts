@@ -3,6 +3,7 @@ import { inTransaction } from '../../platform/db/index.js';
 import { newId, systemActor, type Role } from '../../platform/core/index.js';
 import { appendAudit } from '../../platform/audit/index.js';
 import type { IdentityService } from '../identity/service.js';
+import { seedCatalog } from '../catalog/seed.js';
 import { DEMO_MUNICIPALITIES, DEMO_PROVINCE, DEMO_REFERENCE_ORG, DEMO_STAFF, type DemoOrg } from './demo-data.js';
 import * as q from './queries.js';
 
@@ -15,7 +16,11 @@ export interface SeedResult {
 
 /** Seeds the demo province once; a second call changes nothing and returns seeded=false. */
 export async function seedDemo(db: DB, identity: IdentityService, now = Date.now()): Promise<SeedResult> {
-  if (await q.orgByCode(db, DEMO_PROVINCE.code)) return { seeded: false, orgs: 0, accounts: [] };
+  if (await q.orgByCode(db, DEMO_PROVINCE.code)) {
+    // A province seeded before the catalog existed gets the demo catalog now (once).
+    await seedCatalog(db, now);
+    return { seeded: false, orgs: 0, accounts: [] };
+  }
   const all: DemoOrg[] = [DEMO_PROVINCE, ...DEMO_MUNICIPALITIES, DEMO_REFERENCE_ORG];
   const ids = new Map<string, string>();
   await inTransaction(db, async (tx) => {
@@ -36,5 +41,6 @@ export async function seedDemo(db: DB, identity: IdentityService, now = Date.now
     });
     accounts.push({ username: s.username, org: s.org, roles: s.roles, password });
   }
+  await seedCatalog(db, now);
   return { seeded: true, orgs: all.length, accounts };
 }

@@ -9,6 +9,21 @@ export const PERMISSIONS = {
   'org.staff.read': ['org_admin', 'manager'],
   'org.staff.manage': ['org_admin'],
   'org.audit.read': ['org_admin', 'council_member'],
+  // Applications: staff who work them read them; which workflow action a member may take is
+  // decided by the service definition's roles (a manager may take any staff action).
+  'applications.read': ['clerk', 'inspector', 'manager', 'org_admin'],
+  'applications.act': ['clerk', 'inspector', 'manager', 'org_admin'],
+  'applications.file_counter': ['clerk', 'manager'],
+  /** Write, preview and publish service definitions: only meaningful in the reference organization. */
+  'catalog.author': ['reference_author'],
+  /** Adopt reference services for the organization, set their fees, deadlines and office, upgrade them. */
+  'catalog.adopt': ['org_admin'],
+  /** Work the organization's inbox: list, open, claim and act on its applications. */
+  'casework.inbox': ['org_admin', 'manager', 'clerk', 'inspector'],
+  /** See every application of the organization (not only one's role's states), its load and its escalations. */
+  'casework.oversee': ['org_admin', 'manager'],
+  /** Assign an application to a colleague of the same organization. */
+  'casework.assign': ['org_admin', 'manager'],
 } satisfies Record<string, Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -16,6 +16,7 @@ export function Layout(props: { ctx: ViewContext; title: string; children: Compo
         {props.description ? <meta name="description" content={props.description} /> : null}
         <link rel="stylesheet" href={ctx.dir === 'rtl' ? '/static/vendor/bootstrap/bootstrap.rtl.min.css' : '/static/vendor/bootstrap/bootstrap.min.css'} />
         <link rel="stylesheet" href="/static/app.css" />
+        <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
       </head>
       <body>
         <a class="pk-skip" href="#main">{ctx.t('nav.skip')}</a>

@@ -2,9 +2,38 @@ import type { ViewContext } from '../../../platform/views/context.js';
 import { Layout } from '../../../platform/views/components.js';
 import { formatDate } from '../../../platform/i18n/format.js';
 import type { OrgView } from '../../orgs/service.js';
+import type { CatalogItem } from '../../catalog/service.js';
+import { CATEGORIES } from '../../catalog/schemas.js';
+import { ServiceCards, itemUrl } from '../../catalog/views/catalog.js';
+import { loc } from '../../catalog/views/describe.js';
 
-/** The province's single window: search, the (for now empty) catalog, the municipalities. */
-export function HomePage(props: { ctx: ViewContext; q: string; municipalities: OrgView[]; province: OrgView | null; reference: OrgView | null }) {
+/** The services of the catalog by category: a directory of links, each with how many municipalities offer it. */
+function CatalogDirectory(props: { ctx: ViewContext; services: CatalogItem[] }) {
+  const { ctx } = props;
+  const groups = CATEGORIES.map((c) => ({ category: c, items: props.services.filter((s) => s.category === c) })).filter((g) => g.items.length);
+  return (
+    <div class="row row-cols-1 row-cols-md-2 row-cols-xl-3 g-3" data-testid="catalog">
+      {groups.map((g) => (
+        <div class="col">
+          <div class="pk-card p-3 h-100">
+            <h3 class="h6 fw-bold"><a href={`/services?category=${g.category}`}>{ctx.t(`catalog.category.${g.category}`)}</a></h3>
+            <ul class="list-unstyled mb-0">
+              {g.items.map((s) => (
+                <li class="py-1 d-flex justify-content-between gap-2">
+                  <a href={itemUrl(s)}>{loc(s.title, ctx.locale)}</a>
+                  <span class="small text-secondary text-nowrap">{ctx.t('catalog.offered_by_n', { n: s.offeredBy })}</span>
+                </li>
+              ))}
+            </ul>
+          </div>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** The province's single window: search, the catalog of services, the municipalities. */
+export function HomePage(props: { ctx: ViewContext; q: string; services: CatalogItem[]; municipalities: OrgView[]; province: OrgView | null; reference: OrgView | null }) {
   const { ctx } = props;
   return (
     <Layout ctx={ctx} title={ctx.t('home.title')} description={ctx.t('app.tagline')}>
@@ -15,7 +44,7 @@ export function HomePage(props: { ctx: ViewContext; q: string; municipalities: O
           </p>
           <h1 class="h2 fw-bold">{ctx.t('home.title')}</h1>
           <p class="lead">{ctx.t('home.lead')}</p>
-          <form method="get" action="/" role="search" class="row g-2 mt-2">
+          <form method="get" action="/services" role="search" class="row g-2 mt-2">
             <div class="col-12 col-md-8 col-lg-6">
               <label class="form-label visually-hidden" for="q">{ctx.t('home.search_label')}</label>
               <input id="q" name="q" type="search" class="form-control form-control-lg" value={props.q} placeholder={ctx.t('home.search_placeholder')} maxLength={200} />
@@ -28,10 +57,19 @@ export function HomePage(props: { ctx: ViewContext; q: string; municipalities: O
       </section>
       <div class="container py-4">
         <section aria-labelledby="catalog-h" class="mb-5">
-          <h2 id="catalog-h" class="h4">{ctx.t('home.catalog')}</h2>
-          <p class="text-secondary" data-testid="catalog-empty">
-            {props.q ? ctx.t('home.search_no_result', { q: props.q }) : ctx.t('home.catalog_empty')}
-          </p>
+          <div class="d-flex flex-wrap justify-content-between align-items-baseline gap-2 mb-3">
+            <h2 id="catalog-h" class="h4 mb-0">{ctx.t('home.catalog')}</h2>
+            {props.services.length ? <a href="/services">{ctx.t('catalog.view_all')}</a> : null}
+          </div>
+          {props.services.length === 0 ? (
+            <p class="text-secondary" data-testid="catalog-empty">
+              {props.q ? ctx.t('home.search_no_result', { q: props.q }) : ctx.t('home.catalog_empty')}
+            </p>
+          ) : props.q ? (
+            <ServiceCards ctx={ctx} items={props.services} />
+          ) : (
+            <CatalogDirectory ctx={ctx} services={props.services} />
+          )}
         </section>
         <section aria-labelledby="orgs-h">
           <h2 id="orgs-h" class="h4">{ctx.t('home.orgs')} <span class="badge text-bg-light fw-normal">{ctx.t('home.orgs_count', { n: props.municipalities.length })}</span></h2>

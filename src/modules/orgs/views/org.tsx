@@ -11,7 +11,7 @@ export function OrgPage(props: { ctx: ViewContext; org: OrgView }) {
         <nav aria-label="breadcrumb"><ol class="breadcrumb"><li class="breadcrumb-item"><a href="/">{ctx.t('nav.home')}</a></li><li class="breadcrumb-item active" aria-current="page">{org.name[ctx.locale]}</li></ol></nav>
         <h1 class="h3">{org.name[ctx.locale]}</h1>
         <p class="text-secondary">{ctx.t(`org.kind.${org.kind}`)}{org.population ? ` · ${formatNumber(org.population, ctx.locale)}` : ''}</p>
-        <p class="text-secondary">{ctx.t('home.catalog_empty')}</p>
+        <a class="btn btn-primary" href={`/services?org=${org.code}`}>{ctx.t('catalog.view_all')}</a>
       </div>
     </Layout>
   );
