@@ -159,7 +159,13 @@ export function StaffDeskPage(props: { ctx: ViewContext; name: string; membershi
             </li>
           ))}
         </ul>
-        <a class="btn btn-outline-primary" href="/staff/security">{ctx.t('staff.security')}</a>
+        <h2 class="h5">{ctx.t('staff.links')}</h2>
+        <div class="d-flex flex-wrap gap-2">
+          <a class="btn btn-primary" href="/staff/inbox">{ctx.t('nav.inbox')}</a>
+          <a class="btn btn-outline-primary" href="/staff/counter">{ctx.t('staff.counter')}</a>
+          <a class="btn btn-outline-primary" href="/staff/catalog">{ctx.t('staff.catalog')}</a>
+          <a class="btn btn-outline-primary" href="/staff/security">{ctx.t('staff.security')}</a>
+        </div>
       </div>
     </Layout>
   );
