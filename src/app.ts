@@ -20,7 +20,10 @@ import { opsRoutes } from './modules/ops/routes.js';
 import { homeRoutes } from './modules/home/routes.js';
 import { identityRoutes } from './modules/identity/routes.js';
 import { orgsRoutes } from './modules/orgs/routes.js';
+import { catalogRoutes } from './modules/catalog/routes.js';
 import { messagesRoutes } from './modules/messages/routes.js';
+import { applicationsRoutes } from './modules/applications/routes.js';
+import { caseworkRoutes } from './modules/casework/routes.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const nodeModules = join(root, 'node_modules');
@@ -127,7 +130,10 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   await app.register(homeRoutes(deps));
   await app.register(identityRoutes(deps));
   await app.register(orgsRoutes(deps));
+  await app.register(catalogRoutes(deps));
   await app.register(messagesRoutes(deps));
+  await app.register(applicationsRoutes(deps));
+  await app.register(caseworkRoutes(deps));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

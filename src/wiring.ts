@@ -36,12 +36,13 @@ export interface AppDeps extends Adapters {
 }
 
 function buildServices(config: Config, db: DB, clock: Clock, onOutbox: () => void, calendar: BusinessCalendar, files: FileStore) {
+  const applications = createApplicationsService({ db, clock, calendar, files, onOutbox, publicUrl: config.publicUrl });
   return {
     identity: createIdentityService({ db, clock, secret: config.sessionSecret, onOutbox, issuer: 'Pishkhan' }),
     orgs: createOrgsService(db, clock),
-    applications: createApplicationsService({ db, clock, calendar, files, onOutbox, publicUrl: config.publicUrl }),
+    applications,
     catalog: createCatalogService({ db, clock, workdaysPerWeek: config.businessThursday === 'work' ? 6 : 5 }),
-    casework: createCaseworkService({ db, clock, calendar }),
+    casework: createCaseworkService({ db, clock, calendar, applications }),
   };
 }
 

@@ -139,3 +139,152 @@ export class OrgStaffPage extends Layout {
   get rows(): Locator { return this.table.getByRole('row'); }
   row(username: string): Locator { return this.rows.filter({ has: this.page.getByRole('cell', { name: username, exact: true }) }); }
 }
+
+// ---------------------------------------------------------------------------------------------
+// E-services: the single window, applying, my applications, tracking, letters; the staff inbox
+// and case page.
+
+/** Message-key prefixes of the e-services modules, for assertNoRawKeys on their pages. */
+export const ESERVICE_KEY_PREFIXES = ['catalog', 'apply', 'application', 'mine', 'track', 'verify', 'letter', 'casework'];
+
+/** What a raw message key of these prefixes looks like in a page's text. */
+export async function assertNoRawKeysOf(page: Page, prefixes: string[] = ESERVICE_KEY_PREFIXES): Promise<void> {
+  const text = await page.locator('body').innerText();
+  const raw = text.match(new RegExp(`\\b(${prefixes.join('|')})\\.[a-z_]+(\\.[a-z_]+)?\\b`, 'g'));
+  assert.equal(raw, null, `message keys shown instead of text on ${page.url()}: ${raw?.join(', ')}`);
+}
+
+/** The catalog of services (/services), e.g. after a search from the home page. */
+export class CatalogPage extends Layout {
+  get resultCount(): Locator { return this.main.getByRole('status'); }
+  get results(): Locator { return this.main.getByTestId('service-list').getByRole('listitem'); }
+  serviceLink(title: string): Locator { return this.main.getByRole('link', { name: title, exact: true }); }
+}
+
+/** A service page (شناسنامه خدمت): the province-wide one (choose a municipality) or an organization's (Apply). */
+export class ServicePage extends Layout {
+  get chooseOrg(): Locator { return this.page.getByLabel(this.m('catalog.choose_org')); }
+  get chooseOrgSubmit(): Locator { return this.main.getByTestId('choose-org').getByRole('button', { name: this.m('common.submit'), exact: true }); }
+  get apply(): Locator { return this.main.getByRole('link', { name: this.m('catalog.apply'), exact: true }); }
+  section(titleKey: string): Locator { return this.main.getByRole('region', { name: this.m(titleKey), exact: true }); }
+  async chooseMunicipality(name: string): Promise<void> {
+    await this.chooseOrg.selectOption({ label: name });
+    await this.chooseOrgSubmit.click();
+  }
+}
+
+/** The application form generated from a service definition. */
+export class ApplyFormPage extends Layout {
+  /** A field by its label (the required star is allowed after it). */
+  field(label: string): Locator { return this.main.getByLabel(labelText(label), { exact: false }); }
+  /** A fieldset (location, multi-select) by its legend. */
+  group(legend: string): Locator { return this.main.getByRole('group', { name: labelText(legend) }); }
+  get continue(): Locator { return this.main.getByRole('button', { name: this.m('apply.continue'), exact: true }); }
+  get saveDraft(): Locator { return this.main.getByRole('button', { name: this.m('apply.save_draft'), exact: true }); }
+  get steps(): Locator { return this.main.getByRole('navigation', { name: this.m('apply.steps_label') }); }
+}
+
+/** The documents step: one region per document of the definition, each with its own upload form. */
+export class DocumentsPage extends Layout {
+  document(title: string): Locator { return this.main.getByRole('region', { name: title, exact: true }); }
+  /** Uploads a file for one document and waits for the page to come back. */
+  async upload(title: string, file: string): Promise<void> {
+    const region = this.document(title);
+    await region.getByLabel(this.m('apply.docs_file', { title }), { exact: true }).setInputFiles(file);
+    await Promise.all([
+      this.page.waitForURL(/\/documents\?uploaded=1/),
+      region.getByRole('button', { name: this.m('apply.docs_upload'), exact: true }).click(),
+    ]);
+  }
+  /** The file names listed under a document. */
+  files(title: string): Locator { return this.document(title).getByRole('listitem'); }
+  get continue(): Locator { return this.main.getByRole('link', { name: this.m('apply.continue'), exact: true }); }
+}
+
+/** Check your answers: the answers, the documents, the fees, the submit button. */
+export class ReviewPage extends Layout {
+  get answers(): Locator { return this.main.getByRole('region', { name: this.m('apply.review_answers'), exact: true }); }
+  get documents(): Locator { return this.main.getByRole('region', { name: this.m('apply.review_documents'), exact: true }); }
+  get fees(): Locator { return this.main.getByRole('table', { name: this.m('apply.fees_title') }); }
+  feeRow(title: string): Locator { return this.fees.getByRole('row').filter({ has: this.page.getByRole('rowheader', { name: title, exact: true }) }); }
+  get total(): Locator { return this.feeRow(this.m('apply.fees_total')); }
+  get submit(): Locator { return this.main.getByRole('button', { name: this.m('apply.review_submit'), exact: true }); }
+}
+
+/** The confirmation after submitting: the tracking code and what happens next. */
+export class SubmittedPage extends Layout {
+  get trackingCode(): Locator { return this.main.locator('p[dir="ltr"]').first(); }
+  get myApplications(): Locator { return this.main.getByRole('link', { name: this.m('apply.submitted_mine'), exact: true }); }
+}
+
+/** My applications: a table of the citizen's applications. */
+export class MyApplicationsPage extends Layout {
+  async goto(base: string): Promise<this> {
+    await this.page.goto(`${base}/my/applications`);
+    return this;
+  }
+  get table(): Locator { return this.main.getByRole('table', { name: this.m('mine.title') }); }
+  /** Data rows (the header row excluded). */
+  get rows(): Locator { return this.table.locator('tbody').getByRole('row'); }
+  open(trackingCode: string): Locator { return this.main.getByRole('link', { name: `${this.m('mine.open')} ${trackingCode}`, exact: true }); }
+}
+
+/** One of my applications: summary, outcome (with the letter), history, answers. */
+export class MyApplicationPage extends Layout {
+  card(titleKey: string): Locator { return this.main.getByRole('region', { name: this.m(titleKey), exact: true }); }
+  get outcome(): Locator { return this.card('mine.outcome'); }
+  get history(): Locator { return this.card('mine.history'); }
+  get letter(): Locator { return this.main.getByRole('link', { name: this.m('mine.letter_link'), exact: true }); }
+}
+
+/** The printable result letter, with its verification code. */
+export class LetterPage extends Layout {
+  /** The verification code, grouped as XXXX-XXXX-XXXX. */
+  async verificationCode(): Promise<string> {
+    const text = await this.main.innerText();
+    const m = /\b[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}\b/.exec(text);
+    assert.ok(m, `no verification code in the letter: ${text.slice(-300)}`);
+    return m[0];
+  }
+}
+
+/** The public check of a result letter (/verify/:code). */
+export class LetterCheckPage extends Layout {
+  get valid(): Locator { return this.main.getByRole('status'); }
+  /** The value shown for a labelled row («خدمت» -> «صدور پروانه ساختمانی»). */
+  value(labelKey: string): Locator {
+    return this.main.getByRole('term').filter({ hasText: new RegExp(`^${this.m(labelKey)}$`) }).locator('xpath=following-sibling::dd[1]');
+  }
+}
+
+/** The public status of an application by tracking code (/track/:code). */
+export class TrackStatusPage extends Layout {
+  value(labelKey: string): Locator {
+    return this.main.getByRole('term').filter({ hasText: new RegExp(`^${this.m(labelKey)}$`) }).locator('xpath=following-sibling::dd[1]');
+  }
+}
+
+/** The staff inbox: filters and a table of applications. */
+export class InboxPage extends Layout {
+  get inboxLink(): Locator { return this.nav.getByRole('link', { name: this.m('nav.inbox'), exact: true }); }
+  get table(): Locator { return this.main.getByRole('table'); }
+  row(trackingCode: string): Locator { return this.table.getByRole('row').filter({ has: this.page.getByRole('link', { name: trackingCode, exact: true }) }); }
+  open(trackingCode: string): Locator { return this.table.getByRole('link', { name: trackingCode, exact: true }); }
+}
+
+/** A case page: summary, answers, documents, fees, history and one form per action the staff member may take. */
+export class CasePage extends Layout {
+  section(titleKey: string): Locator { return this.main.getByRole('region', { name: this.m(titleKey), exact: true }); }
+  /** The form of a workflow action, named by the action's title. */
+  actionForm(title: string): Locator { return this.main.getByRole('form', { name: title, exact: true }); }
+  get flash(): Locator { return this.main.getByRole('status').filter({ hasText: this.m('casework.case_done') }); }
+  /** Fills an action's comment (when given) and records the action; waits for the case page to come back. */
+  async act(title: string, comment?: string): Promise<void> {
+    const form = this.actionForm(title);
+    if (comment !== undefined) await form.getByRole('textbox').fill(comment);
+    await Promise.all([
+      this.page.waitForURL(/\/staff\/applications\/[^/?]+\?done=act$/),
+      form.getByRole('button', { name: this.m('casework.do_action', { action: title }), exact: true }).click(),
+    ]);
+  }
+}

@@ -4,7 +4,7 @@
 // violations and broken sub-resources.
 //
 // Page code is passed to the browser as strings: the project compiles without the DOM lib.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,9 @@ export const skipBrowser: string | false = chromiumPath ? false : 'Chromium not 
 
 export const screenshotDir = join('test-artifacts', 'screenshots');
 
+/** A message as /dev/outbox.json lists it. */
+export interface OutboxMessage { channel: string; to: string; subject?: string | null; body: string; created_at: string }
+
 export interface RunningApp {
   url: string;
   app: FastifyInstance;
@@ -35,6 +38,10 @@ export interface RunningApp {
   passwordOf(username: string): string;
   /** Waits for the newest SMS code sent to this mobile to appear at /dev/outbox.json, as a developer would read it. */
   otpFor(mobile: string, opts?: { after?: number; timeoutMs?: number }): Promise<string>;
+  /** Every message sent to this address so far, newest first, as /dev/outbox.json lists them. */
+  messagesTo(to: string, channel?: string): Promise<OutboxMessage[]>;
+  /** Waits for a message to this address whose body matches, as a developer would read it at /dev/outbox.json. */
+  waitForMessage(to: string, body: RegExp, opts?: { channel?: string; timeoutMs?: number }): Promise<OutboxMessage>;
   close(): Promise<void>;
 }
 
@@ -53,6 +60,12 @@ export async function startApp(): Promise<RunningApp> {
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('the app is not listening on a TCP port');
   const url = `http://127.0.0.1:${address.port}`;
+  const messagesTo = async (to: string, channel?: string): Promise<OutboxMessage[]> => {
+    const res = await fetch(`${url}/dev/outbox.json?limit=500`);
+    if (!res.ok) throw new Error(`/dev/outbox.json answered ${res.status}`);
+    const { items } = (await res.json()) as { items: OutboxMessage[] };
+    return items.filter((m) => m.to === to && (channel === undefined || m.channel === channel));
+  };
 
   return {
     url, app, deps, accounts: seed.accounts,
@@ -73,6 +86,16 @@ export async function startApp(): Promise<RunningApp> {
           if (code) return toAsciiDigits(code);
         }
         if (Date.now() > deadline) throw new Error(`no SMS code for ${mobile} at /dev/outbox.json after ${opts.timeoutMs ?? 10_000} ms`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    messagesTo,
+    async waitForMessage(to, body, opts = {}) {
+      const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
+      for (;;) {
+        const found = (await messagesTo(to, opts.channel ?? 'sms')).find((m) => body.test(m.body));
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`no ${opts.channel ?? 'sms'} to ${to} matching ${body} at /dev/outbox.json after ${opts.timeoutMs ?? 10_000} ms`);
         await new Promise((r) => setTimeout(r, 100));
       }
     },
@@ -185,14 +208,16 @@ export async function checkA11y(page: Page, label: string): Promise<void> {
 
 /**
  * Runs the steps of one user journey as subtests, in order; once a step fails the later ones
- * are skipped (they would only fail for the same reason).
+ * are skipped (they would only fail for the same reason). A failing step's screenshot is of
+ * `page` (or, for a journey through several browser contexts, of the page it returns then).
  */
-export function journey(t: TestContext, page: Page) {
+export function journey(t: TestContext, page: Page | (() => Page)) {
   let failed: string | null = null;
   return (name: string, label: string, fn: () => Promise<void>) =>
     t.test(name, { skip: failed ? `an earlier step failed: ${failed}` : false }, async () => {
       try {
-        await withFailureScreenshot(page, label, fn);
+        // A journey with several actors names the page of the step that is running.
+        await withFailureScreenshot(typeof page === 'function' ? page() : page, label, fn);
       } catch (err) {
         failed = name;
         throw err;
@@ -208,4 +233,32 @@ export function randomMobile(): string {
 /** Evaluates an expression in the page (a string: the project compiles without the DOM lib). */
 export function inPage<T>(page: Page, expression: string): Promise<T> {
   return page.evaluate<T>(expression);
+}
+
+/**
+ * Writes a small but well-formed one-page PDF (header, catalog, page, content stream, cross-reference
+ * table, trailer) to dir/name and returns its path: a real document in well under 1 KB.
+ */
+export function writeSamplePdf(dir: string, name: string, text = 'Pishkhan test document'): string {
+  const stream = `BT /F1 18 Tf 72 720 Td (${text.replace(/[()\\]/g, '')}) Tj ET`;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>',
+    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  let pdf = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  objects.forEach((body, i) => {
+    offsets.push(pdf.length);
+    pdf += `${i + 1} 0 obj\n${body}\nendobj\n`;
+  });
+  const xref = pdf.length;
+  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, name);
+  writeFileSync(path, pdf, 'latin1');
+  return path;
 }

@@ -256,10 +256,36 @@ const m0003: Migration = {
   },
 };
 
+// Casework: the deadline whose breach was escalated (one escalation per breach), and in-app
+// notices for staff, who have no phone or email on record.
+const m0006: Migration = {
+  async up(db: Db) {
+    await db.schema.alterTable('applications').addColumn('escalated_due_at', 'bigint').execute();
+    await db.schema.createTable('staff_notices')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+      .addColumn('staff_id', 'text', (c) => c.notNull().references('staff.id').onDelete('cascade'))
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('application_id', 'text', (c) => c.references('applications.id'))
+      .addColumn('outbox_id', 'text', (c) => c.notNull())
+      .addColumn('data', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('read_at', 'bigint')
+      .addUniqueConstraint('staff_notices_delivery', ['outbox_id', 'staff_id'])
+      .execute();
+    await db.schema.createIndex('staff_notices_staff').on('staff_notices').columns(['staff_id', 'read_at', 'created_at']).execute();
+  },
+  async down(db: Db) {
+    await db.schema.dropTable('staff_notices').ifExists().execute();
+    await db.schema.alterTable('applications').dropColumn('escalated_due_at').execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_totp_replay': m0002,
   '0003_eservices': m0003,
+  '0006_casework': m0006,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -190,6 +190,8 @@ export interface ApplicationsTable {
   submitted_at: Millis | null;
   closed_at: Millis | null;
   updated_at: Millis;
+  /** The due_at whose breach was escalated; equal to due_at while the current deadline stands escalated. */
+  escalated_due_at: Millis | null;
 }
 
 export interface ApplicationEventsTable {
@@ -223,6 +225,20 @@ export interface DocumentsTable {
   created_at: Millis;
 }
 
+/** An in-app notice for one staff member (e.g. an escalation to a manager). */
+export interface StaffNoticesTable {
+  id: string;
+  org_id: string;
+  staff_id: string;
+  kind: 'escalation';
+  application_id: string | null;
+  /** The outbox message that delivered it; delivering the same message twice adds nothing. */
+  outbox_id: string;
+  data: string;
+  created_at: Millis;
+  read_at: Millis | null;
+}
+
 export interface Database {
   orgs: OrgsTable;
   staff: StaffTable;
@@ -240,6 +256,7 @@ export interface Database {
   applications: ApplicationsTable;
   application_events: ApplicationEventsTable;
   documents: DocumentsTable;
+  staff_notices: StaffNoticesTable;
 }
 
 export type { ColumnType, Generated };
