@@ -281,11 +281,80 @@ const m0006: Migration = {
   },
 };
 
+const m0007: Migration = {
+  async up(db: Db) {
+    await db.schema.createTable('bills')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('bill_code', 'text', (c) => c.notNull().unique())
+      .addColumn('application_id', 'text', (c) => c.references('applications.id'))
+      .addColumn('citizen_id', 'text')
+      .addColumn('national_code', 'text')
+      .addColumn('property_code', 'text')
+      .addColumn('business_code', 'text')
+      .addColumn('title_fa', 'text', (c) => c.notNull())
+      .addColumn('title_en', 'text', (c) => c.notNull())
+      .addColumn('period', 'text')
+      .addColumn('amount', 'bigint', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('due_at', 'bigint')
+      .addColumn('payment_id', 'text')
+      .addColumn('import_batch', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('paid_at', 'bigint')
+      .execute();
+    await db.schema.createIndex('bills_org_status').on('bills').columns(['org_id', 'status', 'created_at']).execute();
+    await db.schema.createIndex('bills_national_code').on('bills').columns(['national_code']).execute();
+    await db.schema.createIndex('bills_property_code').on('bills').columns(['org_id', 'property_code']).execute();
+    await db.schema.createIndex('bills_application').on('bills').columns(['application_id']).execute();
+    await db.schema.createTable('bill_items')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('bill_id', 'text', (c) => c.notNull().references('bills.id'))
+      .addColumn('item_key', 'text', (c) => c.notNull())
+      .addColumn('title_fa', 'text', (c) => c.notNull())
+      .addColumn('title_en', 'text', (c) => c.notNull())
+      .addColumn('amount', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('bill_items_bill').on('bill_items').columns(['bill_id']).execute();
+    await db.schema.createTable('payments')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+      .addColumn('gateway', 'text', (c) => c.notNull())
+      .addColumn('amount', 'bigint', (c) => c.notNull())
+      .addColumn('gateway_amount', 'bigint', (c) => c.notNull())
+      .addColumn('gateway_currency', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('authority', 'text', (c) => c.unique())
+      .addColumn('ref_id', 'text')
+      .addColumn('card_mask', 'text')
+      .addColumn('citizen_id', 'text')
+      .addColumn('return_to', 'text', (c) => c.notNull())
+      .addColumn('last_error', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .addColumn('verified_at', 'bigint')
+      .execute();
+    await db.schema.createIndex('payments_status_created').on('payments').columns(['status', 'created_at']).execute();
+    await db.schema.createIndex('payments_org_created').on('payments').columns(['org_id', 'created_at']).execute();
+    await db.schema.createTable('payment_bills')
+      .addColumn('payment_id', 'text', (c) => c.notNull().references('payments.id'))
+      .addColumn('bill_id', 'text', (c) => c.notNull().references('bills.id'))
+      .addPrimaryKeyConstraint('payment_bills_pk', ['payment_id', 'bill_id'])
+      .execute();
+    await db.schema.createIndex('payment_bills_bill').on('payment_bills').columns(['bill_id']).execute();
+  },
+  async down(db: Db) {
+    for (const t of ['payment_bills', 'payments', 'bill_items', 'bills']) await db.schema.dropTable(t).ifExists().execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_totp_replay': m0002,
   '0003_eservices': m0003,
   '0006_casework': m0006,
+  '0007_payments': m0007,
 };
 
 export const migrationProvider: MigrationProvider = {

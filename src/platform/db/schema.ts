@@ -239,6 +239,66 @@ export interface StaffNoticesTable {
   read_at: Millis | null;
 }
 
+export interface BillsTable {
+  id: string;
+  org_id: string;
+  /** 'application' (fees of an application) or an annual levy: 'renewal_levy', 'business_levy', or 'other'. */
+  kind: string;
+  /** The number printed on the bill; unique, what citizens and staff look up. */
+  bill_code: string;
+  application_id: string | null;
+  citizen_id: string | null;
+  national_code: string | null;
+  property_code: string | null;
+  business_code: string | null;
+  title_fa: string;
+  title_en: string;
+  /** e.g. the Jalali year '1405' for annual levies. */
+  period: string | null;
+  amount: number;
+  status: 'unpaid' | 'paid' | 'cancelled' | 'expired';
+  due_at: Millis | null;
+  payment_id: string | null;
+  import_batch: string | null;
+  created_at: Millis;
+  paid_at: Millis | null;
+}
+
+export interface BillItemsTable {
+  id: string;
+  bill_id: string;
+  item_key: string;
+  title_fa: string;
+  title_en: string;
+  amount: number;
+}
+
+export interface PaymentsTable {
+  id: string;
+  org_id: string;
+  gateway: string;
+  /** What is owed, in Rials. */
+  amount: number;
+  /** What the gateway is asked to charge, in the gateway's own unit (Zarinpal: IRR or IRT). */
+  gateway_amount: number;
+  gateway_currency: string;
+  status: 'pending' | 'paid' | 'failed' | 'cancelled' | 'expired' | 'refund_due' | 'refunded';
+  authority: string | null;
+  ref_id: string | null;
+  card_mask: string | null;
+  citizen_id: string | null;
+  return_to: string;
+  last_error: string | null;
+  created_at: Millis;
+  updated_at: Millis;
+  verified_at: Millis | null;
+}
+
+export interface PaymentBillsTable {
+  payment_id: string;
+  bill_id: string;
+}
+
 export interface Database {
   orgs: OrgsTable;
   staff: StaffTable;
@@ -256,6 +316,10 @@ export interface Database {
   applications: ApplicationsTable;
   application_events: ApplicationEventsTable;
   documents: DocumentsTable;
+  bills: BillsTable;
+  bill_items: BillItemsTable;
+  payments: PaymentsTable;
+  payment_bills: PaymentBillsTable;
   staff_notices: StaffNoticesTable;
 }
 
