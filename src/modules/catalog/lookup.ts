@@ -17,17 +17,17 @@ export interface AdoptedService {
   overrides: Overrides;
 }
 
-const definitionCache = new Map<string, ServiceDefinition>();
+const definitionCache = new Map<string, { definition: ServiceDefinition; version: number }>();
 
 /** The parsed definition of a template version (cached; versions are immutable once published). */
 export async function definitionOfVersion(tx: Tx, versionId: string): Promise<{ definition: ServiceDefinition; version: number; status: string } | null> {
+  // Published versions never change: once cached, only the small columns are read again.
+  const cached = definitionCache.get(versionId);
+  if (cached) return { definition: cached.definition, version: cached.version, status: 'published' };
   const row = await tx.selectFrom('service_template_versions').select(['definition', 'version', 'status']).where('id', '=', versionId).executeTakeFirst();
   if (!row) return null;
-  let def = row.status === 'published' ? definitionCache.get(versionId) : undefined;
-  if (!def) {
-    def = definitionSchema.parse(JSON.parse(row.definition));
-    if (row.status === 'published') definitionCache.set(versionId, def);
-  }
+  const def = definitionSchema.parse(JSON.parse(row.definition));
+  if (row.status === 'published') definitionCache.set(versionId, { definition: def, version: Number(row.version) });
   return { definition: def, version: Number(row.version), status: row.status };
 }
 
