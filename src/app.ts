@@ -24,6 +24,10 @@ import { catalogRoutes } from './modules/catalog/routes.js';
 import { messagesRoutes } from './modules/messages/routes.js';
 import { applicationsRoutes } from './modules/applications/routes.js';
 import { caseworkRoutes } from './modules/casework/routes.js';
+import { paymentsRoutes } from './modules/payments/routes.js';
+import { leviesRoutes } from './modules/payments/levies-routes.js';
+import { clearanceRoutes } from './modules/payments/clearance-routes.js';
+import { reportsRoutes } from './modules/payments/reports-routes.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const nodeModules = join(root, 'node_modules');
@@ -60,7 +64,8 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
-        formAction: ["'self'"],
+        // The Pay button's answer redirects to the payment gateway; browsers apply form-action to that redirect.
+        formAction: ["'self'", ...(deps.paymentGateway.redirectOrigin ? [deps.paymentGateway.redirectOrigin] : [])],
         frameAncestors: ["'none'"],
         baseUri: ["'self'"],
         objectSrc: ["'none'"],
@@ -134,6 +139,10 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   await app.register(messagesRoutes(deps));
   await app.register(applicationsRoutes(deps));
   await app.register(caseworkRoutes(deps));
+  await app.register(paymentsRoutes(deps));
+  await app.register(leviesRoutes(deps));
+  await app.register(clearanceRoutes(deps));
+  await app.register(reportsRoutes(deps));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

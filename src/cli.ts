@@ -122,6 +122,17 @@ catalog.command('export').description('print a version of a service definition a
     }
   });
 
+const payments = program.command('payments').description('online payments');
+payments.command('reconcile').description('verify pending payments whose payer never came back with the gateway, and settle or expire them (the server also does it every minute)').action(async () => {
+  const deps = await buildDeps(loadConfig());
+  try {
+    const r = await deps.services.payments.reconcile();
+    process.stdout.write(`checked ${r.checked} pending payments: ${r.settled} settled, ${r.failed} failed, ${r.expired} expired, ${r.stillPending} still pending; ${r.advanced} applications moved on\n`);
+  } finally {
+    await deps.close();
+  }
+});
+
 program.parseAsync().catch((err) => {
   if (err instanceof ConfigError) fail(err.message);
   fail(String((err as Error)?.message ?? err));

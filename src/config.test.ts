@@ -10,6 +10,8 @@ const PRODUCTION = {
   SMS_PROVIDER: 'kavenegar',
   KAVENEGAR_API_KEY: 'key',
   KAVENEGAR_OTP_TEMPLATE: 'pishkhan-otp',
+  PAYMENT_GATEWAY: 'zarinpal',
+  ZARINPAL_MERCHANT_ID: '1344b5d4-0048-11e8-94db-005056a205be',
 };
 
 /** The problems a bad environment is refused with (fails the test when it is accepted). */
@@ -88,7 +90,7 @@ test('a complete production environment is accepted: no demo, the given secret, 
 
 test('production without SESSION_SECRET and PUBLIC_URL is refused, listing every problem at once', () => {
   const problems = problemsOf({ NODE_ENV: 'production' });
-  assert.deepEqual(names(problems), ['PUBLIC_URL', 'SESSION_SECRET', 'SMS_PROVIDER']);
+  assert.deepEqual(names(problems), ['PAYMENT_GATEWAY', 'PUBLIC_URL', 'SESSION_SECRET', 'SMS_PROVIDER']);
 });
 
 test('production refuses a SESSION_SECRET shorter than 32 characters', () => {

@@ -22,6 +22,10 @@ const envSchema = z.object({
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().optional(),
   PAYMENT_GATEWAY: z.enum(['sandbox', 'zarinpal']).default('sandbox'),
+  ZARINPAL_MERCHANT_ID: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'the 36-character merchant code Zarinpal gave (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)').optional(),
+  ZARINPAL_BASE_URL: z.string().url().optional(),
+  ZARINPAL_CURRENCY: z.enum(['IRR', 'IRT']).default('IRR'),
+  PAYMENT_RECONCILE_AFTER_MINUTES: z.coerce.number().int().min(1).max(1440).default(20),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BUSINESS_THURSDAY: z.enum(['off', 'work']).default('off'),
   TRUST_PROXY: boolish.optional(),
@@ -43,6 +47,10 @@ export interface Config {
   sms: { provider: 'local' } | { provider: 'kavenegar'; apiKey: string; sender?: string; otpTemplate: string; baseUrl?: string };
   mail: { smtpUrl?: string; from: string };
   paymentGateway: 'sandbox' | 'zarinpal';
+  /** Zarinpal's settings when PAYMENT_GATEWAY=zarinpal (amounts are sent in `currency`: IRR Rials or IRT Tomans). */
+  zarinpal: { merchantId: string; baseUrl: string; currency: 'IRR' | 'IRT' } | null;
+  /** A payment still pending this long after it started is verified with the gateway by the reconciliation job. */
+  paymentReconcileAfterMinutes: number;
   logLevel: string;
   businessThursday: 'off' | 'work';
   trustProxy: boolean;
@@ -86,6 +94,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (e.PISHKHAN_DEMO) problem('PISHKHAN_DEMO', 'demo data is never seeded in production');
     if (e.SMS_PROVIDER === 'local') problem('SMS_PROVIDER', 'production needs a real SMS provider (kavenegar)');
   }
+  if (isProduction && e.PAYMENT_GATEWAY === 'sandbox') problem('PAYMENT_GATEWAY', 'production takes real payments: set zarinpal (the sandbox test bank moves no money)');
+  if (e.PAYMENT_GATEWAY === 'zarinpal') {
+    if (!e.ZARINPAL_MERCHANT_ID) problem('ZARINPAL_MERCHANT_ID', 'required when PAYMENT_GATEWAY=zarinpal');
+    if (isProduction && e.ZARINPAL_BASE_URL && !e.ZARINPAL_BASE_URL.startsWith('https://')) problem('ZARINPAL_BASE_URL', 'must be an https:// address in production');
+  }
   if (e.SMS_PROVIDER === 'kavenegar') {
     if (!e.KAVENEGAR_API_KEY) problem('KAVENEGAR_API_KEY', 'required when SMS_PROVIDER=kavenegar');
     if (!e.KAVENEGAR_OTP_TEMPLATE) problem('KAVENEGAR_OTP_TEMPLATE', 'required when SMS_PROVIDER=kavenegar (the verify/lookup template name)');
@@ -116,6 +129,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : { provider: 'local' },
     mail: { smtpUrl: e.SMTP_URL || undefined, from: e.MAIL_FROM ?? 'Pishkhan <no-reply@pishkhan.local>' },
     paymentGateway: e.PAYMENT_GATEWAY,
+    zarinpal: e.PAYMENT_GATEWAY === 'zarinpal'
+      ? { merchantId: e.ZARINPAL_MERCHANT_ID!, baseUrl: (e.ZARINPAL_BASE_URL ?? 'https://payment.zarinpal.com').replace(/\/+$/, ''), currency: e.ZARINPAL_CURRENCY }
+      : null,
+    paymentReconcileAfterMinutes: e.PAYMENT_RECONCILE_AFTER_MINUTES,
     logLevel: e.LOG_LEVEL,
     businessThursday: e.BUSINESS_THURSDAY,
     trustProxy: e.TRUST_PROXY ?? false,

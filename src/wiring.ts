@@ -12,6 +12,12 @@ import { createApplicationsService } from './modules/applications/service.js';
 import { createCaseworkService } from './modules/casework/service.js';
 import { EscalationScanner, escalationHandlers } from './modules/casework/escalation.js';
 import { createLocalFileStore, type FileStore } from './platform/files/index.js';
+import { createPaymentGateway, type PaymentGateway } from './platform/payments/index.js';
+import { createPaymentsService } from './modules/payments/service.js';
+import { PaymentReconciler } from './modules/payments/reconciler.js';
+import { createLeviesService } from './modules/payments/levies.js';
+import { createClearanceService } from './modules/payments/clearance.js';
+import { createReportsService } from './modules/payments/reports.js';
 import { join } from 'node:path';
 
 export interface Adapters {
@@ -20,6 +26,8 @@ export interface Adapters {
   email: EmailChannel;
   /** Where uploaded documents are stored (local disk under DATA_DIR/files by default). */
   files: FileStore;
+  /** The payment gateway (PAYMENT_GATEWAY: the built-in sandbox bank, or Zarinpal). */
+  paymentGateway: PaymentGateway;
 }
 
 /** Everything the app is built from; tests build it with their own adapters. */
@@ -30,19 +38,26 @@ export interface AppDeps extends Adapters {
   worker: OutboxWorker;
   /** Escalates deadline breaches to managers; main starts it with the outbox worker. */
   escalations: EscalationScanner;
+  /** Verifies payments whose payer never came back; main starts it with the outbox worker. */
+  reconciler: PaymentReconciler;
   calendar: BusinessCalendar;
   services: ReturnType<typeof buildServices>;
   close(): Promise<void>;
 }
 
-function buildServices(config: Config, db: DB, clock: Clock, onOutbox: () => void, calendar: BusinessCalendar, files: FileStore) {
+function buildServices(config: Config, db: DB, clock: Clock, onOutbox: () => void, calendar: BusinessCalendar, files: FileStore, paymentGateway: PaymentGateway) {
   const applications = createApplicationsService({ db, clock, calendar, files, onOutbox, publicUrl: config.publicUrl });
+  const payments = createPaymentsService({ db, clock, gateway: paymentGateway, publicUrl: config.publicUrl, applications, onOutbox, policy: { reconcileAfterMs: config.paymentReconcileAfterMinutes * 60_000 } });
   return {
     identity: createIdentityService({ db, clock, secret: config.sessionSecret, onOutbox, issuer: 'Pishkhan' }),
     orgs: createOrgsService(db, clock),
     applications,
     catalog: createCatalogService({ db, clock, workdaysPerWeek: config.businessThursday === 'work' ? 6 : 5 }),
     casework: createCaseworkService({ db, clock, calendar, applications }),
+    payments,
+    levies: createLeviesService({ db, clock, payments }),
+    clearance: createClearanceService({ db, clock }),
+    paymentReports: createReportsService({ db, clock }),
   };
 }
 
@@ -57,14 +72,20 @@ export async function buildDeps(config: Config, overrides: Partial<Adapters> = {
   const email = overrides.email ?? createEmailChannel({ smtpUrl: config.mail.smtpUrl, from: config.mail.from });
   const files = overrides.files ?? createLocalFileStore(join(config.dataDir, 'files'));
   const calendar = new BusinessCalendar({ thursday: config.businessThursday });
+  const paymentGateway = overrides.paymentGateway ?? createPaymentGateway(
+    config.zarinpal ? { gateway: 'zarinpal', zarinpal: config.zarinpal } : { gateway: 'sandbox' },
+    { db: handle.db, clock },
+  );
   let worker: OutboxWorker | null = null;
-  const services = buildServices(config, handle.db, clock, () => worker?.kick(), calendar, files);
+  const services = buildServices(config, handle.db, clock, () => worker?.kick(), calendar, files, paymentGateway);
   const handlers = { ...messageHandlers({ db: handle.db, sms, email, clock, redactSecrets: config.isProduction }), ...escalationHandlers({ db: handle.db, clock }) };
   worker = new OutboxWorker(handle.db, handlers, { pollMs: config.outboxPollMs, clock });
   const escalations = new EscalationScanner({ db: handle.db, clock, onOutbox: () => worker?.kick() });
+  const reconciler = new PaymentReconciler({ run: () => services.payments.reconcile() });
   return {
-    config, db: handle.db, dialect: handle.dialect, clock, sms, email, files, worker, escalations, calendar, services,
+    config, db: handle.db, dialect: handle.dialect, clock, sms, email, files, paymentGateway, worker, escalations, reconciler, calendar, services,
     async close() {
+      await reconciler.stop();
       await escalations.stop();
       await worker?.stop();
       await handle.close();

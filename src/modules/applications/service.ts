@@ -20,6 +20,7 @@ import {
   actionsFor, citizenDueAt, computeFees, deadlineStatus, dueAt, findAction, isFinal, outcomeOf, validateForm,
   FeeComputationError, type DeadlineStatus, type FeeItem, type FieldValue,
 } from '../catalog/workflow.js';
+import { syncApplicationBills } from '../payments/bills.js';
 import * as q from './queries.js';
 import type { AppHandle, ApplicationRow } from './queries.js';
 import './messages.js';
@@ -743,6 +744,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
           actor_kind: actor.kind, actor_id: actor.id, comment: null, internal: 0, data: JSON.stringify({ channel: r.row.channel, tracking_code: trackingCode, fees_total: fees.total }), created_at: now,
         });
         await appendAudit(tx, actor, { orgId: r.row.org_id, action: 'application.submitted', entity: 'application', entityId: r.row.id, data: { tracking_code: trackingCode, channel: r.row.channel, service: svc.code, version: svc.version } }, now);
+        await syncApplicationBills(tx, r.row.id, now);
         const locale = await localeOf(tx, r.row.citizen_id);
         await notifyCitizen(tx, r.row, 'application.sms_submitted', {
           org: org ? (locale === 'en' ? org.name_en : org.name_fa) : '', service: localizedText(svc.def.title, locale), code: trackingCode, url: `${publicUrl}/track/${trackingCode}`,
@@ -828,6 +830,8 @@ export function createApplicationsService(deps: ApplicationsDeps) {
           data: JSON.stringify({ by: action.by, ...(documentIds.length ? { documents: documentIds } : {}), ...(outcome ? { outcome } : {}) }), created_at: now,
         });
         await appendAudit(tx, actor, { orgId: r.row.org_id, action: 'application.action', entity: 'application', entityId: r.row.id, data: { action: name, from: r.row.state, to, ...(outcome ? { outcome } : {}) } }, now);
+        // A state that waits for a payment gets its bill; bills of the state left are cancelled.
+        await syncApplicationBills(tx, r.row.id, now);
         let notified = false;
         if (action.to_citizen || final) {
           const locale = await localeOf(tx, r.row.citizen_id);

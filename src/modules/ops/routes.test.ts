@@ -14,6 +14,8 @@ const PRODUCTION_ENV = {
   KAVENEGAR_OTP_TEMPLATE: 'otp',
   PISHKHAN_DEMO: '0',
   SESSION_SECRET: 'p'.repeat(40),
+  PAYMENT_GATEWAY: 'zarinpal',
+  ZARINPAL_MERCHANT_ID: '1344b5d4-0048-11e8-94db-005056a205be',
 };
 
 let t: TestApp;

@@ -24,6 +24,14 @@ export const PERMISSIONS = {
   'casework.oversee': ['org_admin', 'manager'],
   /** Assign an application to a colleague of the same organization. */
   'casework.assign': ['org_admin', 'manager'],
+  /** Import levy files (CSV), record a levy by hand. */
+  'bills.manage': ['org_admin', 'clerk'],
+  /** See the organization's bills and payments and export them (those who record levies, and those who report). */
+  'bills.read': ['org_admin', 'manager', 'clerk'],
+  /** The organization's revenue report per day and service. */
+  'payments.report': ['org_admin', 'manager'],
+  /** Record that a payment due for a refund (paid twice, or for an application that moved on) was refunded by hand. */
+  'payments.refund': ['org_admin'],
 } satisfies Record<string, Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

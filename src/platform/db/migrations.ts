@@ -349,12 +349,96 @@ const m0007: Migration = {
   },
 };
 
+// Levies and clearance certificates: one import batch per file (a file already imported is
+// recognized by its hash); at most one live levy per kind, property (renewal levy) or business
+// (business levy) and period, so no import or hand entry, however concurrent, doubles a levy;
+// and the clearance certificates (مفاصاحساب) with their public verification codes.
+const m0009: Migration = {
+  async up(db: Db) {
+    await db.schema.createTable('levy_imports')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+      .addColumn('filename', 'text', (c) => c.notNull())
+      .addColumn('sha256', 'text', (c) => c.notNull())
+      .addColumn('rows', 'integer', (c) => c.notNull())
+      .addColumn('total_amount', 'bigint', (c) => c.notNull())
+      .addColumn('created_by', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addUniqueConstraint('levy_imports_file', ['org_id', 'sha256'])
+      .execute();
+    await db.schema.createIndex('levy_imports_org').on('levy_imports').columns(['org_id', 'created_at']).execute();
+    await sql`create unique index bills_levy_once on bills (org_id, kind, (case when kind = 'renewal_levy' then property_code else business_code end), period) where kind in ('renewal_levy', 'business_levy') and status <> 'cancelled'`.execute(db);
+    await db.schema.createTable('clearance_certificates')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+      .addColumn('number', 'text', (c) => c.notNull().unique())
+      .addColumn('verify_code', 'text', (c) => c.notNull().unique())
+      .addColumn('property_code', 'text', (c) => c.notNull())
+      .addColumn('periods_through', 'text')
+      .addColumn('bills_checked', 'integer', (c) => c.notNull())
+      .addColumn('issued_by_kind', 'text', (c) => c.notNull())
+      .addColumn('issued_by', 'text')
+      .addColumn('issued_at', 'bigint', (c) => c.notNull())
+      .addColumn('valid_until', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('clearance_property').on('clearance_certificates').columns(['org_id', 'property_code', 'issued_at']).execute();
+  },
+  async down(db: Db) {
+    await db.schema.dropTable('clearance_certificates').ifExists().execute();
+    await sql`drop index if exists bills_levy_once`.execute(db);
+    await db.schema.dropTable('levy_imports').ifExists().execute();
+  },
+};
+
+// Payments core: a bill of an application remembers the workflow state (and the instant it was
+// entered) it was issued for, so each entry into a payment state bills once; and the built-in
+// test bank keeps its transactions in the database, so any app process can verify them.
+const m0008: Migration = {
+  async up(db: Db) {
+    await db.schema.alterTable('bills').addColumn('application_state', 'text').execute();
+    await db.schema.alterTable('bills').addColumn('application_entered_at', 'bigint').execute();
+    await db.schema.createIndex('bills_application_entry').on('bills').columns(['application_id', 'application_entered_at']).unique().execute();
+    await db.schema.createTable('sandbox_transactions')
+      .addColumn('authority', 'text', (c) => c.primaryKey())
+      .addColumn('amount', 'bigint', (c) => c.notNull())
+      .addColumn('currency', 'text', (c) => c.notNull())
+      .addColumn('description', 'text', (c) => c.notNull())
+      .addColumn('callback_url', 'text', (c) => c.notNull())
+      .addColumn('order_id', 'text')
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('ref_id', 'text')
+      .addColumn('card_mask', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+  async down(db: Db) {
+    await db.schema.dropTable('sandbox_transactions').ifExists().execute();
+    await db.schema.dropIndex('bills_application_entry').ifExists().execute();
+    await db.schema.alterTable('bills').dropColumn('application_entered_at').execute();
+    await db.schema.alterTable('bills').dropColumn('application_state').execute();
+  },
+};
+
+const m0010: Migration = {
+  async up(db: Db) {
+    // The public catalog groups adoptions by template on every home and catalog page.
+    await db.schema.createIndex('org_services_template').on('org_services').columns(['template_id', 'enabled']).execute();
+  },
+  async down(db: Db) {
+    await db.schema.dropIndex('org_services_template').execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_totp_replay': m0002,
   '0003_eservices': m0003,
   '0006_casework': m0006,
   '0007_payments': m0007,
+  '0008_payments_core': m0008,
+  '0009_levies_clearance': m0009,
+  '0010_catalog_indexes': m0010,
 };
 
 export const migrationProvider: MigrationProvider = {

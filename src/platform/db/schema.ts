@@ -262,6 +262,10 @@ export interface BillsTable {
   import_batch: string | null;
   created_at: Millis;
   paid_at: Millis | null;
+  /** For an application's bill: the workflow state it was issued for and when the application entered it (one bill per entry). */
+  // Only an application's bill has them (absent on insert means null).
+  application_state?: string | null;
+  application_entered_at?: Millis | null;
 }
 
 export interface BillItemsTable {
@@ -299,6 +303,53 @@ export interface PaymentBillsTable {
   bill_id: string;
 }
 
+/** One imported levy file (CSV) of an organization; its bills carry its id in bills.import_batch. */
+export interface LevyImportsTable {
+  id: string;
+  org_id: string;
+  filename: string;
+  /** SHA-256 of the file's bytes: the same file is recognized and never imported twice. */
+  sha256: string;
+  rows: number;
+  total_amount: number;
+  created_by: string | null;
+  created_at: Millis;
+}
+
+/** A clearance certificate (مفاصاحساب): no renewal levy of the property was unpaid when it was issued. */
+export interface ClearanceCertificatesTable {
+  id: string;
+  org_id: string;
+  /** The printed number, e.g. SARI-C-1405-000012. */
+  number: string;
+  /** Random code (Crockford base32) that anyone checks on /clearance/verify/:code. */
+  verify_code: string;
+  property_code: string;
+  /** The latest Jalali year whose renewal levy was found paid. */
+  periods_through: string | null;
+  bills_checked: number;
+  issued_by_kind: 'citizen' | 'staff' | 'anonymous' | 'system';
+  issued_by: string | null;
+  issued_at: Millis;
+  valid_until: Millis;
+}
+
+/** A transaction of the built-in test bank (PAYMENT_GATEWAY=sandbox): what it was asked to charge and what the payer chose. */
+export interface SandboxTransactionsTable {
+  authority: string;
+  /** In the gateway's unit (currency). */
+  amount: number;
+  currency: string;
+  description: string;
+  callback_url: string;
+  order_id: string | null;
+  status: 'pending' | 'paid' | 'failed' | 'cancelled' | 'verified';
+  ref_id: string | null;
+  card_mask: string | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
 export interface Database {
   orgs: OrgsTable;
   staff: StaffTable;
@@ -321,6 +372,9 @@ export interface Database {
   payments: PaymentsTable;
   payment_bills: PaymentBillsTable;
   staff_notices: StaffNoticesTable;
+  sandbox_transactions: SandboxTransactionsTable;
+  levy_imports: LevyImportsTable;
+  clearance_certificates: ClearanceCertificatesTable;
 }
 
 export type { ColumnType, Generated };

@@ -263,7 +263,7 @@ export function MyApplicationsPage(props: { ctx: ViewContext; items: Application
     <Page ctx={ctx} title={ctx.t('mine.title')}>
       <h1 class="h3 mb-3">{ctx.t('mine.title')}</h1>
       {props.items.length === 0 ? <p class="text-secondary">{ctx.t('mine.empty')}</p> : (
-        <div class="table-responsive pk-card">
+        <div class="table-responsive pk-card position-relative">
           <table class="table align-middle mb-0">
             <caption class="visually-hidden">{ctx.t('mine.title')}</caption>
             <thead>
@@ -278,7 +278,8 @@ export function MyApplicationsPage(props: { ctx: ViewContext; items: Application
             <tbody>
               {props.items.map((a) => (
                 <tr>
-                  <td>{loc(ctx, a.service.title)}<span class="d-block small text-secondary">{loc(ctx, a.org.name)}</span></td>
+                  {/* The title is the link, so it is reachable on a phone without scrolling the table. */}
+                  <td><a href={a.phase === 'draft' ? `/applications/${a.id}/edit` : `/my/applications/${a.id}`}>{loc(ctx, a.service.title)}</a><span class="d-block small text-secondary">{loc(ctx, a.org.name)}</span></td>
                   <td class="pk-ltr" dir="ltr">{a.trackingCode ?? '—'}</td>
                   <td><StateBadge ctx={ctx} phase={a.phase} state={a.state} outcome={a.outcome} /></td>
                   <td><When ctx={ctx} at={a.submittedAt ?? a.updatedAt} /></td>
@@ -302,6 +303,8 @@ export function MyApplicationPage(props: { ctx: ViewContext; app: ApplicationVie
   const def = app.definition;
   const title = app.trackingCode ? ctx.t('mine.detail_title', { code: app.trackingCode }) : ctx.t('mine.draft_title', { service: loc(ctx, def.title) });
   const waiting = app.phase === 'open' && app.state.waitsFor === 'citizen';
+  // A state left by a verified payment: its bill is paid from the bill's page.
+  const awaitsPayment = app.phase === 'open' && def.workflow.actions.some((a) => a.from === app.state.key && a.by === 'payment');
   return (
     <Page ctx={ctx} title={title}>
       <p class="text-secondary mb-1">{loc(ctx, app.org.name)} · {loc(ctx, def.title)}</p>
@@ -310,8 +313,14 @@ export function MyApplicationPage(props: { ctx: ViewContext; app: ApplicationVie
       <FormError message={props.error} />
       <div class="row g-3">
         <div class="col-lg-8">
-          {waiting && app.actions.length ? (
+          {waiting && (app.actions.length || awaitsPayment) ? (
             <Card title={ctx.t('mine.waiting_you')} headingId="waiting" class="border-warning">
+              {awaitsPayment ? (
+                <div class="mb-3">
+                  <p class="mb-2">{ctx.t('mine.pay_lead')}</p>
+                  <a class="btn btn-primary btn-lg" href={`/applications/${app.id}/bill`}>{ctx.t('mine.pay')}</a>
+                </div>
+              ) : null}
               {app.editable ? <p><a class="btn btn-outline-primary" href={`/applications/${app.id}/edit`}>{ctx.t('mine.edit')}</a></p> : null}
               {app.actions.map((a) => {
                 const needsComment = a.requires.includes('comment');
