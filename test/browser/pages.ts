@@ -288,3 +288,65 @@ export class CasePage extends Layout {
     ]);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Payments: the bill, the sandbox bank, the bank's return, the receipt.
+
+/** Message-key prefixes of the payments pages, for assertNoRawKeysOf. */
+export const PAYMENT_KEY_PREFIXES = ['bill', 'payment', 'receipt', 'sandbox', 'mine'];
+
+/** The value shown for a term of a description list («شماره مرجع بانک» -> «۱۲۳۴۵۶۷۸۹۰»). */
+function described(scope: Locator, term: string): Locator {
+  return scope.getByRole('term').filter({ hasText: new RegExp(`^\\s*${term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }).locator('xpath=following-sibling::dd[1]');
+}
+
+/** One of my applications, as it waits for payment: the link to its bill. */
+export class AwaitingPaymentPage extends MyApplicationPage {
+  get payLink(): Locator { return this.main.getByRole('link', { name: this.m('mine.pay'), exact: true }); }
+  get summary(): Locator { return this.card('mine.summary'); }
+}
+
+/** A bill (/bills/:id): its facts, the items with their total and the amount in words, the Pay button, earlier attempts. */
+export class BillPage extends Layout {
+  get items(): Locator { return this.main.getByRole('table', { name: this.m('bill.items'), exact: true }); }
+  itemRow(title: string): Locator { return this.items.locator('tbody').getByRole('row').filter({ has: this.page.getByRole('cell', { name: title, exact: true }) }); }
+  get itemRows(): Locator { return this.items.locator('tbody').getByRole('row'); }
+  get totalRow(): Locator { return this.items.locator('tfoot').getByRole('row'); }
+  /** «به حروف: ...» under the items. */
+  get inWords(): Locator { return this.main.getByText(new RegExp(`^${this.m('bill.in_words')}:`)); }
+  /** The Pay button; its name carries the amount («پرداخت ۱٬۲۰۰ ریال»). */
+  get pay(): Locator { return this.main.getByRole('button', { name: new RegExp(`^${this.m('bill.pay', { amount: '' }).trim()} `) }); }
+  get attempts(): Locator { return this.main.getByRole('region', { name: this.m('bill.payments'), exact: true }).getByRole('listitem'); }
+  get receiptLink(): Locator { return this.main.getByRole('link', { name: this.m('bill.receipt_link'), exact: true }); }
+  value(termKey: string): Locator { return described(this.main, this.m(termKey)); }
+}
+
+/** The built-in test bank's page: banner, amount, and the three outcomes. */
+export class SandboxBankPage extends Layout {
+  get banner(): Locator { return this.page.getByRole('banner'); }
+  get warning(): Locator { return this.main.getByText(this.m('sandbox.warning'), { exact: true }); }
+  get amount(): Locator { return described(this.main, this.m('sandbox.amount')); }
+  get payOk(): Locator { return this.main.getByRole('button', { name: this.m('sandbox.pay'), exact: true }); }
+  get payFail(): Locator { return this.main.getByRole('button', { name: this.m('sandbox.fail'), exact: true }); }
+  get cancel(): Locator { return this.main.getByRole('button', { name: this.m('sandbox.cancel'), exact: true }); }
+}
+
+/** What came of a payment: the page the bank returns the payer to (/payments/callback) and /payments/:id. */
+export class PaymentResultPage extends Layout {
+  /** The result in words: a status for success, an alert otherwise. */
+  get message(): Locator { return this.main.locator('.alert').first(); }
+  value(termKey: string): Locator { return described(this.main, this.m(termKey)); }
+  get receiptLink(): Locator { return this.main.getByRole('link', { name: this.m('payment.receipt_link'), exact: true }); }
+  get tryAgain(): Locator { return this.main.getByRole('link', { name: this.m('payment.try_again'), exact: true }); }
+  get backToApplication(): Locator { return this.main.getByRole('link', { name: this.m('payment.back_to_application'), exact: true }); }
+}
+
+/** The printable receipt (/payments/:id/receipt): its own document, without the site's header. */
+export class ReceiptPage extends Layout {
+  value(termKey: string): Locator { return described(this.main, this.m(termKey)); }
+  /** The section of one bill, named «قبض SARI-B-...». */
+  bill(code: string): Locator { return this.main.getByRole('region', { name: new RegExp(`^${this.m('receipt.bill', { code })}`) }); }
+  get total(): Locator { return this.main.getByText(new RegExp(`^${this.m('receipt.total')}:`)); }
+  get inWords(): Locator { return this.main.getByText(new RegExp(`^${this.m('bill.in_words')}:`)); }
+  get back(): Locator { return this.page.getByRole('link', { name: this.m('receipt.back'), exact: true }); }
+}

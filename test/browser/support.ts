@@ -17,6 +17,8 @@ import { buildDeps, type AppDeps } from '../../src/wiring.js';
 import { buildApp } from '../../src/app.js';
 import { seedDemo, type SeedResult } from '../../src/modules/orgs/seed.js';
 import { toAsciiDigits } from '../../src/platform/i18n/persian.js';
+import { SESSION_COOKIE } from '../../src/platform/http/context.js';
+import type { Actor } from '../../src/platform/core/index.js';
 
 const require = createRequire(import.meta.url);
 
@@ -261,4 +263,27 @@ export function writeSamplePdf(dir: string, name: string, text = 'Pishkhan test 
   const path = join(dir, name);
   writeFileSync(path, pdf, 'latin1');
   return path;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Actors for setting up a journey through the services (what staff would do in their own
+// browsers, when that part is not what the test is about).
+
+/** The actor signed in in this browser context: its session cookie, resolved as the app resolves every request. */
+export async function actorOf(app: RunningApp, context: BrowserContext): Promise<Actor> {
+  const token = (await context.cookies(app.url)).find((c) => c.name === SESSION_COOKIE)?.value;
+  const resolved = token ? await app.deps.services.identity.resolveSession(token) : null;
+  if (!resolved || resolved.actor.kind === 'anonymous') throw new Error('nobody is signed in in this browser context');
+  return resolved.actor;
+}
+
+/** A demo staff account signed in with its password through the identity service (as the staff sign-in form does); its actor. */
+export async function staffActor(app: RunningApp, username: string): Promise<Actor> {
+  const { session } = await app.deps.services.identity.staffSignIn(
+    { username, password: app.passwordOf(username) },
+    { ip: '127.0.0.1', userAgent: 'pishkhan-browser-test', locale: 'fa' },
+  );
+  const resolved = await app.deps.services.identity.resolveSession(session.token);
+  if (!resolved || resolved.actor.kind !== 'staff') throw new Error(`${username} did not get a full staff session (TOTP on?)`);
+  return resolved.actor;
 }

@@ -4,6 +4,7 @@ import { newId, systemActor, type Role } from '../../platform/core/index.js';
 import { appendAudit } from '../../platform/audit/index.js';
 import type { IdentityService } from '../identity/service.js';
 import { seedCatalog } from '../catalog/seed.js';
+import { seedDemoLevies } from '../payments/levies-seed.js';
 import { DEMO_MUNICIPALITIES, DEMO_PROVINCE, DEMO_REFERENCE_ORG, DEMO_STAFF, type DemoOrg } from './demo-data.js';
 import * as q from './queries.js';
 
@@ -42,5 +43,6 @@ export async function seedDemo(db: DB, identity: IdentityService, now = Date.now
     accounts.push({ username: s.username, org: s.org, roles: s.roles, password });
   }
   await seedCatalog(db, now);
+  await seedDemoLevies(db, now);
   return { seeded: true, orgs: all.length, accounts };
 }
