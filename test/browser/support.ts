@@ -132,7 +132,12 @@ export class PageProblems {
       if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) this.list.push(`console error on ${page.url()}: ${m.text()}`);
     });
     page.on('pageerror', (e) => this.list.push(`uncaught exception on ${page.url()}: ${e.message}`));
-    page.on('requestfailed', (r) => this.list.push(`request failed: ${r.method()} ${r.url()} (${r.failure()?.errorText ?? '?'})`));
+    page.on('requestfailed', (r) => {
+      const reason = r.failure()?.errorText ?? '?';
+      // A navigation cancels the favicon fetch of the page being left; that is not a broken page.
+      if (r.url().endsWith('/static/favicon.svg') && reason === 'net::ERR_ABORTED') return;
+      this.list.push(`request failed: ${r.method()} ${r.url()} (${reason})`);
+    });
     page.on('response', (r) => {
       if (r.request().resourceType() !== 'document' && r.status() >= 400) this.list.push(`sub-resource ${r.url()} answered ${r.status()}`);
     });
