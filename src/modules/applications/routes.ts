@@ -5,7 +5,7 @@ import { h } from 'preact';
 import { z } from 'zod';
 import type { AppDeps } from '../../wiring.js';
 import { sendPage, viewContext } from '../../platform/http/context.js';
-import { formFailure, seeOther } from '../../platform/http/forms.js';
+import { formFailure, seeOther, checkMultipartCsrf } from '../../platform/http/forms.js';
 import { AppError, badInput, unauthorized } from '../../platform/http/errors.js';
 import { t } from '../../platform/i18n/messages.js';
 import { formatDate, type Locale } from '../../platform/i18n/format.js';
@@ -119,24 +119,6 @@ function contentDisposition(filename: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 
-/**
- * Checks a multipart form's CSRF token with the site's CSRF plugin. A multipart body is read as
- * a stream inside the handler, so the token (the form's first field) is checked there, before
- * the file is read, rather than in preValidation.
- */
-function checkCsrf(app: FastifyInstance, req: FastifyRequest, reply: FastifyReply, token: string | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const saved = req.body;
-    req.body = { _csrf: token ?? '' };
-    // The plugin answers a bad token through reply.send; this stand-in turns that into a rejection.
-    const probe = Object.create(reply, { send: { value: (err: unknown) => { reject(err); return probe; } } }) as FastifyReply;
-    try {
-      app.csrfProtection(req, probe, () => resolve());
-    } finally {
-      req.body = saved;
-    }
-  });
-}
 
 /** Citizen pages of applying, my applications, tracking, letters; and the JSON API of every citizen and staff action. */
 export function applicationsRoutes(deps: AppDeps) {
@@ -252,7 +234,7 @@ export function applicationsRoutes(deps: AppDeps) {
           continue;
         }
         try {
-          await checkCsrf(app, req, reply, fields._csrf);
+          await checkMultipartCsrf(app, req, reply, fields._csrf);
         } catch (err) {
           csrfError = err;
           part.file.resume();
@@ -272,7 +254,7 @@ export function applicationsRoutes(deps: AppDeps) {
       }
       if (csrfError) throw csrfError;
       if (!uploaded && !uploadError) {
-        await checkCsrf(app, req, reply, fields._csrf);
+        await checkMultipartCsrf(app, req, reply, fields._csrf);
         uploadError = new ApplicationFormError({ [fields.doc_key ?? 'file']: { key: 'application.file_required' } }, 'common.invalid_input');
       }
       if (uploadError) {

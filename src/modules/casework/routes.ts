@@ -5,7 +5,7 @@ import { h } from 'preact';
 import { z } from 'zod';
 import type { AppDeps } from '../../wiring.js';
 import { sendPage, viewContext } from '../../platform/http/context.js';
-import { formFailure, formValues, seeOther } from '../../platform/http/forms.js';
+import { formFailure, formValues, seeOther, checkMultipartCsrf } from '../../platform/http/forms.js';
 import { AppError, notFound, unauthorized } from '../../platform/http/errors.js';
 import { mayAct } from '../../platform/auth/access.js';
 import { t } from '../../platform/i18n/messages.js';
@@ -47,22 +47,6 @@ function apiFilters(q: s.InboxQuery): InboxInput {
   return { ...q, escalated: q.escalated === 'true' };
 }
 
-/**
- * Checks a multipart form's CSRF token with the site's CSRF plugin: the body is a stream read in
- * the handler, so the check runs there (before any file is stored) rather than in preValidation.
- */
-function checkCsrf(app: FastifyInstance, req: FastifyRequest, reply: FastifyReply, token: string | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const saved = req.body;
-    req.body = { _csrf: token ?? '' };
-    const probe = Object.create(reply, { send: { value: (err: unknown) => { reject(err); return probe; } } }) as FastifyReply;
-    try {
-      app.csrfProtection(req, probe, () => resolve());
-    } finally {
-      req.body = saved;
-    }
-  });
-}
 
 /** A failure in a page's language: per-field messages (with each problem's own parameters), a message for the form, the status. */
 function pageFailure(ctx: ViewContext, err: unknown): { status: number; errors: Record<string, string>; error: string } {
@@ -187,7 +171,7 @@ export function caseworkRoutes(deps: AppDeps) {
             part.file.resume();
             continue;
           }
-          await checkCsrf(app, req, reply, fields._csrf);
+          await checkMultipartCsrf(app, req, reply, fields._csrf);
           csrfChecked = true;
           try {
             // A required comment missing is found before anything is stored.
@@ -204,7 +188,7 @@ export function caseworkRoutes(deps: AppDeps) {
       } else {
         Object.assign(fields, formValues(req));
       }
-      if (!csrfChecked) await checkCsrf(app, req, reply, fields._csrf);
+      if (!csrfChecked) await checkMultipartCsrf(app, req, reply, fields._csrf);
       const action = fields.action ?? '';
       try {
         if (failure) throw failure;

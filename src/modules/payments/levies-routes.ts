@@ -4,7 +4,7 @@ import multipart from '@fastify/multipart';
 import { h } from 'preact';
 import type { AppDeps } from '../../wiring.js';
 import { safeNext, sendPage, viewContext } from '../../platform/http/context.js';
-import { formFailure, formValues, seeOther } from '../../platform/http/forms.js';
+import { formFailure, formValues, seeOther, checkMultipartCsrf } from '../../platform/http/forms.js';
 import { AppError, badInput, unauthorized } from '../../platform/http/errors.js';
 import { mayAct } from '../../platform/auth/access.js';
 import { t } from '../../platform/i18n/messages.js';
@@ -60,22 +60,6 @@ export function importJson(r: ImportResult, locale: Locale) {
   };
 }
 
-/**
- * Checks a multipart form's CSRF token with the site's CSRF plugin. The body is a stream read in
- * the handler, so the token (a field before the file) is checked there, before the file is read.
- */
-function checkCsrf(app: FastifyInstance, req: FastifyRequest, reply: FastifyReply, token: string | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const saved = req.body;
-    req.body = { _csrf: token ?? '' };
-    const probe = Object.create(reply, { send: { value: (err: unknown) => { reject(err); return probe; } } }) as FastifyReply;
-    try {
-      app.csrfProtection(req, probe, () => resolve());
-    } finally {
-      req.body = saved;
-    }
-  });
-}
 
 /** Reads a multipart upload: its fields (those before the file) and the file's bytes, at most maxBytes (413 beyond). */
 async function readUpload(req: FastifyRequest, onFileStart: (fields: Record<string, string>) => Promise<void>): Promise<{ fields: Record<string, string>; file: { filename: string; bytes: Buffer } | null }> {
@@ -202,14 +186,14 @@ export function leviesRoutes(deps: AppDeps) {
       if (!req.isMultipart()) throw badInput({ file: 'levies.file_required' });
       let upload: Awaited<ReturnType<typeof readUpload>>;
       try {
-        upload = await readUpload(req, (fields) => checkCsrf(app, req, reply, fields._csrf));
+        upload = await readUpload(req, (fields) => checkMultipartCsrf(app, req, reply, fields._csrf));
       } catch (err) {
         if (!(err instanceof AppError) || err.status !== 413) throw err;
         return renderImport(req, reply, str(query(req).org), { error: ctxOf(req, reply).t(err.code, err.params) }, 413);
       }
       const orgCode = upload.fields.org ?? str(query(req).org);
       if (!upload.file || (upload.file.bytes.length === 0 && !upload.file.filename)) {
-        if (!upload.file) await checkCsrf(app, req, reply, upload.fields._csrf);
+        if (!upload.file) await checkMultipartCsrf(app, req, reply, upload.fields._csrf);
         return renderImport(req, reply, orgCode, { error: ctxOf(req, reply).t('levies.file_required') }, 400);
       }
       const result = await levies.importFile(actor, { org: orgCode ?? '', filename: upload.file.filename, bytes: upload.file.bytes });

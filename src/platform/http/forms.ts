@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from './errors.js';
 import { toAppError } from './error-handler.js';
 import type { ViewContext } from '../views/context.js';
@@ -31,4 +31,23 @@ export function formValues(req: FastifyRequest): Record<string, string> {
 /** A 303 redirect after a successful POST. */
 export function seeOther(reply: FastifyReply, location: string): FastifyReply {
   return reply.redirect(location, 303);
+}
+
+/**
+ * Checks a form's CSRF token for a multipart request. A multipart body is read as a stream
+ * inside the handler, so the site's CSRF check runs there (on the token field, sent first)
+ * before any file is stored, instead of in preValidation. Rejects with the plugin's error.
+ */
+export function checkMultipartCsrf(app: FastifyInstance, req: FastifyRequest, reply: FastifyReply, token: string | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const saved = req.body;
+    req.body = { _csrf: token ?? '' };
+    // The plugin answers a bad token through reply.send; this stand-in turns that into a rejection.
+    const probe = Object.create(reply, { send: { value: (err: unknown) => { reject(err); return probe; } } }) as FastifyReply;
+    try {
+      app.csrfProtection(req, probe, () => resolve());
+    } finally {
+      req.body = saved;
+    }
+  });
 }
