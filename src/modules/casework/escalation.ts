@@ -1,6 +1,7 @@
 import type { DB } from '../../platform/db/index.js';
 import { inTransaction } from '../../platform/db/index.js';
 import { newId, systemActor, systemClock, type Clock } from '../../platform/core/index.js';
+import { PeriodicJob } from '../../platform/core/periodic.js';
 import { appendAudit } from '../../platform/audit/index.js';
 import { enqueue, type OutboxHandler } from '../../platform/outbox/index.js';
 import { definitionOfVersion } from '../catalog/lookup.js';
@@ -37,44 +38,23 @@ export interface ScannerOptions {
 export class EscalationScanner {
   private readonly db: DB;
   private readonly clock: Clock;
-  private readonly intervalMs: number;
   private readonly batchSize: number;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
-  private stopped = true;
-  private onError: (err: unknown) => void;
+  private readonly job: PeriodicJob;
 
   constructor(private readonly opts: ScannerOptions) {
     this.db = opts.db;
     this.clock = opts.clock ?? systemClock;
-    this.intervalMs = opts.intervalMs ?? 60_000;
     this.batchSize = opts.batchSize ?? 200;
-    this.onError = opts.onError ?? (() => undefined);
+    this.job = new PeriodicJob(() => this.scanOnce(), opts.intervalMs ?? 60_000, opts.onError);
   }
 
   /** Scans every intervalMs (the first scan right away) until stop(); a failed scan is reported and the next one runs on time. */
   start(onError?: (err: unknown) => void): void {
-    if (onError) this.onError = onError;
-    this.stopped = false;
-    this.schedule(0);
+    this.job.start(onError);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
-  }
-
-  private schedule(ms: number): void {
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.running = this.scanOnce().catch((err) => this.onError(err)).finally(() => {
-        this.running = null;
-        if (!this.stopped) this.schedule(this.intervalMs);
-      });
-    }, ms);
-    this.timer.unref?.();
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 
   /** Escalates every breach found now; returns how many this call escalated. */

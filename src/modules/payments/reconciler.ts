@@ -1,3 +1,4 @@
+import { PeriodicJob } from '../../platform/core/periodic.js';
 import type { ReconcileReport } from './service.js';
 
 export interface ReconcilerOptions {
@@ -16,43 +17,20 @@ export interface ReconcilerOptions {
  * each change a pass makes is a claim, so two passes never settle a payment twice.
  */
 export class PaymentReconciler {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
-  private stopped = true;
-  private readonly intervalMs: number;
-  private onError: (err: unknown) => void;
+  private readonly job: PeriodicJob;
 
-  constructor(private readonly opts: ReconcilerOptions) {
-    this.intervalMs = opts.intervalMs ?? 60_000;
-    this.onError = opts.onError ?? (() => undefined);
+  constructor(opts: ReconcilerOptions) {
+    this.job = new PeriodicJob(async () => {
+      const report = await opts.run();
+      if (report.checked || report.advanced) opts.onReport?.(report);
+    }, opts.intervalMs ?? 60_000, opts.onError);
   }
 
   start(onError?: (err: unknown) => void): void {
-    if (onError) this.onError = onError;
-    this.stopped = false;
-    this.schedule(0);
+    this.job.start(onError);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
-  }
-
-  private schedule(ms: number): void {
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.running = this.opts.run()
-        .then((report) => {
-          if (report.checked || report.advanced) this.opts.onReport?.(report);
-        })
-        .catch((err) => this.onError(err))
-        .finally(() => {
-          this.running = null;
-          if (!this.stopped) this.schedule(this.intervalMs);
-        });
-    }, ms);
-    this.timer.unref?.();
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 }
