@@ -313,7 +313,7 @@ export class BillPage extends Layout {
   get itemRows(): Locator { return this.items.locator('tbody').getByRole('row'); }
   get totalRow(): Locator { return this.items.locator('tfoot').getByRole('row'); }
   /** «به حروف: ...» under the items. */
-  get inWords(): Locator { return this.main.getByText(new RegExp(`^${this.m('bill.in_words')}:`)); }
+  get inWords(): Locator { return this.main.locator('p').filter({ hasText: new RegExp(`^${this.m('bill.in_words')}:`) }); }
   /** The Pay button; its name carries the amount («پرداخت ۱٬۲۰۰ ریال»). */
   get pay(): Locator { return this.main.getByRole('button', { name: new RegExp(`^${this.m('bill.pay', { amount: '' }).trim()} `) }); }
   get attempts(): Locator { return this.main.getByRole('region', { name: this.m('bill.payments'), exact: true }).getByRole('listitem'); }
@@ -346,7 +346,7 @@ export class ReceiptPage extends Layout {
   value(termKey: string): Locator { return described(this.main, this.m(termKey)); }
   /** The section of one bill, named «قبض SARI-B-...». */
   bill(code: string): Locator { return this.main.getByRole('region', { name: new RegExp(`^${this.m('receipt.bill', { code })}`) }); }
-  get total(): Locator { return this.main.getByText(new RegExp(`^${this.m('receipt.total')}:`)); }
-  get inWords(): Locator { return this.main.getByText(new RegExp(`^${this.m('bill.in_words')}:`)); }
+  get total(): Locator { return this.main.locator('p').filter({ hasText: new RegExp(`^${this.m('receipt.total')}:`) }); }
+  get inWords(): Locator { return this.main.locator('p').filter({ hasText: new RegExp(`^${this.m('bill.in_words')}:`) }); }
   get back(): Locator { return this.page.getByRole('link', { name: this.m('receipt.back'), exact: true }); }
 }

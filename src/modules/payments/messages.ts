@@ -117,6 +117,7 @@ const fa = {
   // the application page
   'mine.pay': 'پرداخت عوارض و هزینه‌ها',
   'mine.pay_lead': 'درخواست شما در انتظار پرداخت است. پس از پرداخت اینترنتی، درخواست خودکار به مرحله بعد می‌رود.',
+  'mine.bills_link': 'صورت‌حساب و رسید پرداخت',
 };
 
 const en: Record<keyof typeof fa, string> = {
@@ -225,6 +226,7 @@ const en: Record<keyof typeof fa, string> = {
   'sandbox.cancel': 'Cancel',
   'mine.pay': 'Pay the fees',
   'mine.pay_lead': 'Your application waits for payment. Once you pay online, it moves on by itself.',
+  'mine.bills_link': 'Bill and payment receipt',
 };
 
 extendMessages({ fa, en });

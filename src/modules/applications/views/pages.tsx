@@ -305,6 +305,8 @@ export function MyApplicationPage(props: { ctx: ViewContext; app: ApplicationVie
   const waiting = app.phase === 'open' && app.state.waitsFor === 'citizen';
   // A state left by a verified payment: its bill is paid from the bill's page.
   const awaitsPayment = app.phase === 'open' && def.workflow.actions.some((a) => a.from === app.state.key && a.by === 'payment');
+  // Once a payment step was passed, its bill and receipt stay one click away.
+  const paidStep = app.history.some((e) => e.action !== null && def.workflow.actions.some((a) => a.by === 'payment' && a.name === e.action));
   return (
     <Page ctx={ctx} title={title}>
       <p class="text-secondary mb-1">{loc(ctx, app.org.name)} · {loc(ctx, def.title)}</p>
@@ -344,6 +346,7 @@ export function MyApplicationPage(props: { ctx: ViewContext; app: ApplicationVie
             <Card title={ctx.t('mine.outcome')} headingId="outcome" class={app.outcome === 'granted' ? 'border-success' : ''}>
               <p class="fs-5">{ctx.t(`catalog.outcome.${app.outcome}`)} — {loc(ctx, app.state.title)}</p>
               {app.resultCode ? <p><a class="btn btn-outline-primary" href={`/applications/${app.id}/letter`}>{ctx.t('mine.letter_link')}</a></p> : null}
+              {paidStep ? <p><a href={`/applications/${app.id}/bill`}>{ctx.t('mine.bills_link')}</a></p> : null}
               {app.rating ? <p class="mb-0">{ctx.t('mine.rated', { n: app.rating })}</p> : (
                 <form method="post" action={`/my/applications/${app.id}/rating`} class="border-top pt-3" novalidate>
                   <CsrfInput ctx={ctx} />

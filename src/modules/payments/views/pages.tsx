@@ -192,6 +192,7 @@ export const PAYMENTS_CSS = `body.pk-receipt-body { background: #eef1f0; }
 .pk-bank-banner { background: repeating-linear-gradient(135deg, #ffcd38 0 18px, #1f2328 18px 36px); padding: .35rem 0; }
 .pk-bank-banner p { background: #ffcd38; color: #1f2328; display: inline-block; padding: .25rem .75rem; margin: 0; font-weight: 700; border-radius: .25rem; }
 .pk-bank { max-width: 34rem; border: 2px dashed #b58100; border-radius: .75rem; background: #fff; }
+.pk-bank .pk-ltr { overflow-wrap: anywhere; } /* Bootstrap's RTL build has no .text-break: the 36-character authority would widen the page on a phone */
 @media print {
   @page { size: A4; margin: 1.5cm; }
   body.pk-receipt-body { background: #fff; }
