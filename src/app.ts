@@ -28,6 +28,7 @@ import { paymentsRoutes } from './modules/payments/routes.js';
 import { leviesRoutes } from './modules/payments/levies-routes.js';
 import { clearanceRoutes } from './modules/payments/clearance-routes.js';
 import { reportsRoutes } from './modules/payments/reports-routes.js';
+import { grievancesRoutes } from './modules/grievances/routes.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const nodeModules = join(root, 'node_modules');
@@ -143,6 +144,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   await app.register(leviesRoutes(deps));
   await app.register(clearanceRoutes(deps));
   await app.register(reportsRoutes(deps));
+  await app.register(grievancesRoutes(deps));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -18,6 +18,7 @@ import { PaymentReconciler } from './modules/payments/reconciler.js';
 import { createLeviesService } from './modules/payments/levies.js';
 import { createClearanceService } from './modules/payments/clearance.js';
 import { createReportsService } from './modules/payments/reports.js';
+import { createGrievancesService } from './modules/grievances/service.js';
 import { join } from 'node:path';
 
 export interface Adapters {
@@ -58,6 +59,7 @@ function buildServices(config: Config, db: DB, clock: Clock, onOutbox: () => voi
     levies: createLeviesService({ db, clock, payments }),
     clearance: createClearanceService({ db, clock }),
     paymentReports: createReportsService({ db, clock }),
+    grievances: createGrievancesService({ db, clock, calendar, onOutbox }),
   };
 }
 

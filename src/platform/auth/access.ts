@@ -32,6 +32,8 @@ export const PERMISSIONS = {
   'payments.report': ['org_admin', 'manager'],
   /** Record that a payment due for a refund (paid twice, or for an application that moved on) was refunded by hand. */
   'payments.refund': ['org_admin'],
+  /** City problem reports (۱۳۷): list the organization's reports and set their states. */
+  'reports.triage': ['clerk', 'manager', 'org_admin'],
 } satisfies Record<string, Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

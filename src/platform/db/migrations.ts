@@ -430,6 +430,63 @@ const m0010: Migration = {
   },
 };
 
+// City problem reports (۱۳۷): categories per municipality, reports placed on the map with a
+// tracking code, and their updates (state changes and comments, some internal to staff).
+const m0011: Migration = {
+  async up(db: Db) {
+    await db.schema.createTable('report_categories')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+      .addColumn('code', 'text', (c) => c.notNull())
+      .addColumn('group', 'text', (c) => c.notNull())
+      .addColumn('title_fa', 'text', (c) => c.notNull())
+      .addColumn('title_en', 'text', (c) => c.notNull())
+      .addColumn('deadline_days', 'integer', (c) => c.notNull())
+      .addColumn('department_fa', 'text', (c) => c.notNull())
+      .addColumn('department_en', 'text', (c) => c.notNull())
+      .addColumn('allow_anonymous', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addUniqueConstraint('report_categories_code', ['org_id', 'code'])
+      .execute();
+    await db.schema.createTable('reports')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+      .addColumn('category_id', 'text', (c) => c.notNull().references('report_categories.id'))
+      .addColumn('tracking_code', 'text', (c) => c.notNull().unique())
+      .addColumn('citizen_id', 'text', (c) => c.references('citizens.id'))
+      .addColumn('description', 'text', (c) => c.notNull())
+      .addColumn('lat', 'double precision', (c) => c.notNull())
+      .addColumn('lng', 'double precision', (c) => c.notNull())
+      .addColumn('address', 'text')
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('duplicate_of', 'text', (c) => c.references('reports.id'))
+      .addColumn('due_at', 'bigint')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .addColumn('resolved_at', 'bigint')
+      .addColumn('hidden', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema.createIndex('reports_org_state').on('reports').columns(['org_id', 'state', 'created_at']).execute();
+    await db.schema.createIndex('reports_category_place').on('reports').columns(['category_id', 'lat', 'lng']).execute();
+    await db.schema.createIndex('reports_citizen').on('reports').columns(['citizen_id', 'created_at']).execute();
+    await db.schema.createTable('report_updates')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('report_id', 'text', (c) => c.notNull().references('reports.id'))
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('comment', 'text')
+      .addColumn('internal', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('actor_kind', 'text', (c) => c.notNull())
+      .addColumn('actor_id', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('report_updates_report').on('report_updates').columns(['report_id', 'created_at']).execute();
+  },
+  async down(db: Db) {
+    for (const t of ['report_updates', 'reports', 'report_categories']) await db.schema.dropTable(t).ifExists().execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_totp_replay': m0002,
@@ -439,6 +496,7 @@ export const migrations: Record<string, Migration> = {
   '0008_payments_core': m0008,
   '0009_levies_clearance': m0009,
   '0010_catalog_indexes': m0010,
+  '0011_grievances': m0011,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -350,6 +350,59 @@ export interface SandboxTransactionsTable {
   updated_at: Millis;
 }
 
+/** A kind of city problem a municipality takes reports of (۱۳۷), with its deadline and department. */
+export interface ReportCategoriesTable {
+  id: string;
+  org_id: string;
+  code: string;
+  group: 'urban-services' | 'transport' | 'public-places' | 'beautification' | 'social';
+  title_fa: string;
+  title_en: string;
+  /** Business days the department has to resolve a report. */
+  deadline_days: number;
+  department_fa: string;
+  department_en: string;
+  allow_anonymous: Flag;
+  created_at: Millis;
+}
+
+export type ReportState = 'received' | 'in_progress' | 'scheduled' | 'resolved' | 'transferred' | 'duplicate' | 'rejected';
+
+/** A city problem placed on the map; citizen_id is null for an anonymous report. */
+export interface ReportsTable {
+  id: string;
+  org_id: string;
+  category_id: string;
+  /** e.g. BABOL-137-1405-000012. */
+  tracking_code: string;
+  citizen_id: string | null;
+  description: string;
+  lat: number;
+  lng: number;
+  address: string | null;
+  state: ReportState;
+  duplicate_of: string | null;
+  due_at: Millis | null;
+  created_at: Millis;
+  updated_at: Millis;
+  resolved_at: Millis | null;
+  /** Moderated: the description is not shown publicly (the original stays for the audit log). */
+  hidden: Flag;
+}
+
+/** A state change or comment on a report; internal ones are for staff only. */
+export interface ReportUpdatesTable {
+  id: string;
+  report_id: string;
+  org_id: string;
+  state: ReportState;
+  comment: string | null;
+  internal: Flag;
+  actor_kind: 'citizen' | 'staff' | 'anonymous' | 'system';
+  actor_id: string | null;
+  created_at: Millis;
+}
+
 export interface Database {
   orgs: OrgsTable;
   staff: StaffTable;
@@ -375,6 +428,9 @@ export interface Database {
   sandbox_transactions: SandboxTransactionsTable;
   levy_imports: LevyImportsTable;
   clearance_certificates: ClearanceCertificatesTable;
+  report_categories: ReportCategoriesTable;
+  reports: ReportsTable;
+  report_updates: ReportUpdatesTable;
 }
 
 export type { ColumnType, Generated };
