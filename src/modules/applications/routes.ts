@@ -4,12 +4,12 @@ import multipart from '@fastify/multipart';
 import { h } from 'preact';
 import { z } from 'zod';
 import type { AppDeps } from '../../wiring.js';
-import { sendPage, viewContext } from '../../platform/http/context.js';
+import { routeKit } from '../../platform/http/route-kit.js';
+import { sendPage } from '../../platform/http/context.js';
 import { formFailure, seeOther, checkMultipartCsrf } from '../../platform/http/forms.js';
 import { AppError, badInput, unauthorized } from '../../platform/http/errors.js';
 import { t } from '../../platform/i18n/messages.js';
 import { formatDate, type Locale } from '../../platform/i18n/format.js';
-import type { Actor } from '../../platform/core/index.js';
 import type { ViewContext } from '../../platform/views/context.js';
 import { DOCUMENT_TYPES } from '../catalog/definition.js';
 import { resultLetter } from '../catalog/workflow.js';
@@ -123,14 +123,7 @@ function contentDisposition(filename: string): string {
 /** Citizen pages of applying, my applications, tracking, letters; and the JSON API of every citizen and staff action. */
 export function applicationsRoutes(deps: AppDeps) {
   const { applications } = deps.services;
-  const isProduction = deps.config.isProduction;
-  const ctxOf = (req: FastifyRequest, reply: FastifyReply) => viewContext(req, reply, { isProduction, now: deps.clock.now() });
-  const signInFirst = (req: FastifyRequest, reply: FastifyReply) => seeOther(reply, `/login?next=${encodeURIComponent(req.url)}`);
-  const signedIn = (req: FastifyRequest) => req.actor.kind === 'citizen' || req.actor.kind === 'staff';
-  const apiActor = (req: FastifyRequest): Actor => {
-    if (req.actor.kind === 'anonymous' || req.actor.kind === 'system') throw unauthorized();
-    return req.actor;
-  };
+  const { ctxOf, signInFirst, signedIn, apiActor } = routeKit({ isProduction: deps.config.isProduction, clock: deps.clock });
   const params = (req: FastifyRequest) => req.params as Record<string, string>;
   const query = (req: FastifyRequest) => req.query as Record<string, string | undefined>;
   const bodyOf = (req: FastifyRequest) => (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;

@@ -2,10 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { h } from 'preact';
 import type { AppDeps } from '../../wiring.js';
-import { safeNext, sendPage, viewContext } from '../../platform/http/context.js';
+import { routeKit } from '../../platform/http/route-kit.js';
+import { safeNext, sendPage } from '../../platform/http/context.js';
 import { formFailure, seeOther } from '../../platform/http/forms.js';
-import { AppError, notFound, unauthorized } from '../../platform/http/errors.js';
-import type { Actor } from '../../platform/core/index.js';
+import { AppError, notFound } from '../../platform/http/errors.js';
 import { fromGatewayAmount, sandboxDecide, sandboxTransaction, type GatewayCurrency, type SandboxChoice } from '../../platform/payments/index.js';
 import { errorReply } from '../identity/schemas.js';
 import type { BillView, PaymentView, ReceiptView } from './service.js';
@@ -47,14 +47,7 @@ function receiptJson(r: ReceiptView) {
 /** Bills, paying them, the gateway's return, receipts; the sandbox bank's pages when it is the gateway; and their JSON API. */
 export function paymentsRoutes(deps: AppDeps) {
   const { payments } = deps.services;
-  const isProduction = deps.config.isProduction;
-  const ctxOf = (req: FastifyRequest, reply: FastifyReply) => viewContext(req, reply, { isProduction, now: deps.clock.now() });
-  const signInFirst = (req: FastifyRequest, reply: FastifyReply) => seeOther(reply, `/login?next=${encodeURIComponent(req.url)}`);
-  const signedIn = (req: FastifyRequest) => req.actor.kind === 'citizen' || req.actor.kind === 'staff';
-  const apiActor = (req: FastifyRequest): Actor => {
-    if (req.actor.kind === 'anonymous' || req.actor.kind === 'system') throw unauthorized();
-    return req.actor;
-  };
+  const { ctxOf, signInFirst, signedIn, apiActor } = routeKit({ isProduction: deps.config.isProduction, clock: deps.clock });
   const params = (req: FastifyRequest) => req.params as Record<string, string>;
   const query = (req: FastifyRequest) => req.query as Record<string, unknown>;
   const body = (req: FastifyRequest) => (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
