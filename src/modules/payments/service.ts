@@ -302,7 +302,7 @@ export function createPaymentsService(deps: PaymentsDeps) {
     const text = t(locale, 'payment.sms_receipt', {
       org: org ? (locale === 'en' ? org.name_en : org.name_fa) : '',
       amount: formatRials(paid.reduce((sum, b) => sum + Number(b.amount), 0), locale),
-      bills: paid.map((b) => b.bill_code).join(locale === 'en' ? ', ' : '، '),
+      bills: paid.map((b) => (locale === 'en' ? b.bill_code : `\u2066${b.bill_code}\u2069`)).join(locale === 'en' ? ', ' : '، '),
       ref: refId ?? '—',
       url: `${publicUrl}/payments/${payment.id}/receipt`,
     });
@@ -447,7 +447,8 @@ export function createPaymentsService(deps: PaymentsDeps) {
       try {
         start = await gateway.request({
           amountRials: Number(payment.amount), callbackUrl: `${publicUrl}/payments/callback`, orderId: payment.id,
-          description: t('fa', 'payment.gateway_description', { org: org?.name_fa ?? '', bills: bills.map((b) => b.bill_code).join('، ') }),
+          // Each Latin bill code is isolated (LRI…PDI) so it keeps its order inside the Persian sentence.
+          description: t('fa', 'payment.gateway_description', { org: org?.name_fa ?? '', bills: bills.map((b) => `\u2066${b.bill_code}\u2069`).join('، ') }),
           mobile: phase1.mobile || undefined, email: phase1.email ?? undefined,
         });
       } catch (err) {
