@@ -53,6 +53,11 @@ export function HomePage(props: { ctx: ViewContext; q: string; services: Catalog
               <button type="submit" class="btn btn-primary btn-lg w-100">{ctx.t('home.search_button')}</button>
             </div>
           </form>
+          <p class="mt-3 mb-0 d-flex flex-wrap gap-2">
+            <a class="btn btn-outline-primary" href="/report">{ctx.t('home.report_problem')}</a>
+            <a class="btn btn-outline-primary" href="/bills">{ctx.t('nav.bills')}</a>
+            <a class="btn btn-outline-primary" href="/track">{ctx.t('nav.track')}</a>
+          </p>
         </div>
       </section>
       <div class="container py-4">
