@@ -187,7 +187,18 @@ test('a citizen applies in Sari for a building permit; the clerk accepts, the in
     const posts: string[] = [];
     const record = (r: Request) => { if (r.method() === 'POST' && r.url() === submitUrl) posts.push(r.postData() ?? ''); };
     citizen.page.on('request', record);
-    await Promise.all([citizen.page.waitForURL(/\/submitted$/), review.submit.dblclick()]);
+    // When Chromium does send both clicks, the second navigation aborts the first; wait for the
+    // one that lands (the server answers both with the same application).
+    const landed = async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await citizen.page.waitForURL(/\/submitted$/);
+        } catch (err) {
+          if (attempt >= 3 || !String(err).includes('ERR_ABORTED')) throw err;
+        }
+      }
+    };
+    await Promise.all([landed(), review.submit.dblclick()]);
     await citizen.page.waitForLoadState('load');
     citizen.page.off('request', record);
     t.diagnostic(`the double click sent ${posts.length} submission request(s)`);

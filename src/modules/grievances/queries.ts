@@ -111,3 +111,22 @@ export async function setState(tx: Tx, scope: OrgScope, id: string, from: Report
 export async function citizenContact(tx: Tx, citizenId: string) {
   return tx.selectFrom('citizens').select(['mobile', 'locale']).where('id', '=', citizenId).executeTakeFirst();
 }
+
+/**
+ * Public rows for Open311 of one municipality, newest first: no citizen, no address; the caller
+ * drops a hidden description. status_notes is the latest public (not internal) staff comment. Times are epoch ms; `from`/`to` bound created_at (inclusive).
+ */
+export async function open311Reports(tx: Tx, f: { orgId: string; trackingCodes?: string[]; categoryCode?: string; states?: ReportState[]; from?: number; to?: number }, limit: number, offset: number) {
+  let q = withNames(tx).select([
+    'r.tracking_code', 'c.code as category_code', 'c.title_fa as category_fa', 'c.department_fa', 'r.state', 'r.lat', 'r.lng',
+    'r.hidden', 'r.description', 'r.created_at', 'r.updated_at', 'r.due_at',
+  ]).select((eb) => eb.selectFrom('report_updates as u').select('u.comment').whereRef('u.report_id', '=', 'r.id')
+    .where('u.internal', '=', 0).where('u.comment', 'is not', null).orderBy('u.created_at', 'desc').limit(1).as('status_notes'))
+    .where('r.org_id', '=', f.orgId);
+  if (f.trackingCodes) q = q.where('r.tracking_code', 'in', f.trackingCodes);
+  if (f.categoryCode) q = q.where('c.code', '=', f.categoryCode);
+  if (f.states) q = q.where('r.state', 'in', f.states);
+  if (f.from !== undefined) q = q.where('r.created_at', '>=', f.from);
+  if (f.to !== undefined) q = q.where('r.created_at', '<=', f.to);
+  return q.orderBy('r.created_at', 'desc').orderBy('r.id').limit(limit).offset(offset).execute();
+}
