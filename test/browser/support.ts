@@ -134,8 +134,9 @@ export class PageProblems {
     page.on('pageerror', (e) => this.list.push(`uncaught exception on ${page.url()}: ${e.message}`));
     page.on('requestfailed', (r) => {
       const reason = r.failure()?.errorText ?? '?';
-      // A navigation cancels the favicon fetch of the page being left; that is not a broken page.
-      if (r.url().endsWith('/static/favicon.svg') && reason === 'net::ERR_ABORTED') return;
+      // A newer navigation cancels the one in flight (a double click on submit) and the favicon
+      // fetch of the page being left; neither is a broken page, and the steps check where they land.
+      if (reason === 'net::ERR_ABORTED' && (r.isNavigationRequest() || r.url().endsWith('/static/favicon.svg'))) return;
       this.list.push(`request failed: ${r.method()} ${r.url()} (${reason})`);
     });
     page.on('response', (r) => {
