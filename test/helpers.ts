@@ -48,11 +48,11 @@ export async function testDb(): Promise<TestDatabase> {
 }
 
 /** A migrated database handle on a fresh test database. */
-export async function migratedDb(): Promise<DbHandle & { drop(): Promise<void> }> {
+export async function migratedDb(): Promise<DbHandle & { config: TestDatabase['config']; drop(): Promise<void> }> {
   const t = await testDb();
   const handle = openDatabase(t.config);
   await migrateToLatest(handle.db);
-  return { ...handle, async drop() { await handle.close(); await t.drop(); } };
+  return { ...handle, config: t.config, async drop() { await handle.close(); await t.drop(); } };
 }
 
 /** A clock tests move by hand. */

@@ -1,23 +1,18 @@
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CapturingEmail, CapturingSms, testDb, TestClock, type TestDatabase } from '../../../test/helpers.js';
-import { migrateToLatest, openDatabase, type DbHandle } from '../../platform/db/index.js';
+import { CapturingEmail, CapturingSms, migratedDb, TestClock } from '../../../test/helpers.js';
 import { DeliveryError, type SmsChannel } from '../../platform/notify/index.js';
 import { enqueue, OutboxWorker, type ClaimedMessage } from '../../platform/outbox/index.js';
 import { t } from '../../platform/i18n/messages.js';
 import { messageHandlers } from './handlers.js';
 
-let tdb: TestDatabase;
-let handle: DbHandle;
+let handle: Awaited<ReturnType<typeof migratedDb>>;
 
 before(async () => {
-  tdb = await testDb();
-  handle = openDatabase(tdb.config);
-  await migrateToLatest(handle.db);
+  handle = await migratedDb();
 });
 after(async () => {
-  await handle.close();
-  await tdb.drop();
+  await handle.drop();
 });
 beforeEach(async () => {
   await handle.db.deleteFrom('messages').execute();

@@ -1,8 +1,8 @@
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { dbKind, testDb, type TestDatabase } from '../../../test/helpers.js';
-import { inTransaction, migrateToLatest, openDatabase, type DbHandle } from '../db/index.js';
+import { dbKind, migratedDb } from '../../../test/helpers.js';
+import { inTransaction, openDatabase } from '../db/index.js';
 import type { Actor } from '../core/index.js';
 import { appendAudit, verifyAudit } from './index.js';
 
@@ -11,17 +11,13 @@ const T0 = Date.parse('2026-11-28T09:00:00Z');
 const clerk: Actor = { kind: 'staff', id: 'staff-1', memberships: [], ip: '10.0.0.7' };
 const citizen: Actor = { kind: 'citizen', id: 'citizen-1', ip: '5.6.7.8' };
 
-let tdb: TestDatabase;
-let handle: DbHandle;
+let handle: Awaited<ReturnType<typeof migratedDb>>;
 
 before(async () => {
-  tdb = await testDb();
-  handle = openDatabase(tdb.config);
-  await migrateToLatest(handle.db);
+  handle = await migratedDb();
 });
 after(async () => {
-  await handle.close();
-  await tdb.drop();
+  await handle.drop();
 });
 // Every test starts from an empty log.
 beforeEach(async () => {
@@ -172,7 +168,7 @@ test('an entry written in a transaction that rolls back leaves no entry, and the
 
 test('20 concurrent transactions on separate connections append an intact chain with consecutive seqs', { skip: dbKind !== 'postgres' && 'needs PostgreSQL (SQLite has a single writer)' }, async () => {
   await appendMany(3);
-  const pool = openDatabase({ ...(tdb.config as { kind: 'postgres'; url: string }), max: 20 });
+  const pool = openDatabase({ ...(handle.config as { kind: 'postgres'; url: string }), max: 20 });
   try {
     // All 20 transactions hold their own connection at once: each starts, writes something of
     // its own, waits for the others to get that far, then appends its audit entry.
@@ -196,7 +192,7 @@ test('20 concurrent transactions on separate connections append an intact chain 
 });
 
 test('entries appended concurrently without a surrounding transaction still form one intact chain', { skip: dbKind !== 'postgres' && 'needs PostgreSQL (SQLite has a single writer)' }, async () => {
-  const pool = openDatabase({ ...(tdb.config as { kind: 'postgres'; url: string }), max: 20 });
+  const pool = openDatabase({ ...(handle.config as { kind: 'postgres'; url: string }), max: 20 });
   try {
     await Promise.all(Array.from({ length: 20 }, (_, i) =>
       appendAudit(pool.db, citizen, { action: 'citizen.signed_in', entity: 'citizen', entityId: `c-${i}` }, T0 + i)));

@@ -1,22 +1,18 @@
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as tick } from 'node:timers/promises';
-import { dbKind, testDb, TestClock, type TestDatabase } from '../../../test/helpers.js';
-import { inTransaction, migrateToLatest, openDatabase, type DbHandle } from '../db/index.js';
+import { dbKind, migratedDb, TestClock } from '../../../test/helpers.js';
+import { inTransaction, openDatabase } from '../db/index.js';
 import { DeliveryError } from '../notify/index.js';
 import { backoffMs, enqueue, OutboxWorker, PermanentFailure, type ClaimedMessage, type OutboxHandler, type WorkerOptions } from './index.js';
 
-let tdb: TestDatabase;
-let handle: DbHandle;
+let handle: Awaited<ReturnType<typeof migratedDb>>;
 
 before(async () => {
-  tdb = await testDb();
-  handle = openDatabase(tdb.config);
-  await migrateToLatest(handle.db);
+  handle = await migratedDb();
 });
 after(async () => {
-  await handle.close();
-  await tdb.drop();
+  await handle.drop();
 });
 beforeEach(async () => {
   await handle.db.deleteFrom('outbox').execute();
@@ -343,7 +339,7 @@ test('4 workers on separate PostgreSQL pools deliver each of 200 messages exactl
   const ids = await enqueueMany(200, clock.now());
   const delivered = new Map<string, number>();
   const byWorker = new Map<string, number>();
-  const pools = Array.from({ length: 4 }, () => openDatabase({ ...(tdb.config as { kind: 'postgres'; url: string }), max: 3 }));
+  const pools = Array.from({ length: 4 }, () => openDatabase({ ...(handle.config as { kind: 'postgres'; url: string }), max: 3 }));
   try {
     const workers = pools.map((p, i) => worker({ 'sms.send': countingHandler(delivered, byWorker, `w${i}`) }, clock, { batchSize: 5 }, p.db));
     await drainConcurrently(workers, delivered);
@@ -363,7 +359,7 @@ test('2 workers on separate SQLite connections to one file deliver each message 
   const ids = await enqueueMany(200, clock.now());
   const delivered = new Map<string, number>();
   const byWorker = new Map<string, number>();
-  const conns = [openDatabase(tdb.config), openDatabase(tdb.config)];
+  const conns = [openDatabase(handle.config), openDatabase(handle.config)];
   try {
     const workers = conns.map((c, i) => worker({ 'sms.send': countingHandler(delivered, byWorker, `w${i}`) }, clock, { batchSize: 5 }, c.db));
     await drainConcurrently(workers, delivered);
