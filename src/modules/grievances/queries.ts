@@ -7,7 +7,7 @@ import type { ReportCategoriesTable, ReportState, ReportUpdatesTable, ReportsTab
 // take an OrgScope; citizens' reads are narrowed to their own id; public reads select no
 // personal column.
 
-export const OPEN_STATES: ReportState[] = ['received', 'in_progress', 'scheduled'];
+export const OPEN_STATES: ReportState[] = ['received', 'in_progress', 'scheduled', 'reopened'];
 
 export async function municipalitiesWithoutCategories(tx: Tx): Promise<string[]> {
   const rows = await tx.selectFrom('orgs').select('id').where('kind', '=', 'municipality')

@@ -5,7 +5,7 @@ import { errorReply } from '../identity/schemas.js';
 
 export { errorReply };
 
-export const REPORT_STATES = ['received', 'in_progress', 'scheduled', 'resolved', 'transferred', 'duplicate', 'rejected'] as const;
+export const REPORT_STATES = ['received', 'in_progress', 'scheduled', 'resolved', 'reopened', 'transferred', 'duplicate', 'rejected'] as const;
 const orgCode = z.string().max(64).regex(/^[a-z0-9-]+$/);
 const categoryCode = z.string().min(1).max(64).regex(/^[a-z][a-z0-9-]*$/);
 const lat = z.coerce.number().min(-90).max(90);

@@ -9,7 +9,7 @@ export async function seedReportCategories(db: DB, now = Date.now()): Promise<nu
   return inTransaction(db, async (tx) => {
     const orgIds = await q.municipalitiesWithoutCategories(tx);
     for (const orgId of orgIds) {
-      for (const c of DEMO_REPORT_CATEGORIES) await q.insertCategory(tx, { ...c, id: newId(), org_id: orgId, created_at: now });
+      for (const c of DEMO_REPORT_CATEGORIES) await q.insertCategory(tx, { ...c, attributes: JSON.stringify(c.attributes), id: newId(), org_id: orgId, created_at: now });
     }
     return orgIds.length;
   });

@@ -31,6 +31,7 @@ export const TRANSITIONS: Record<ReportState, ReportState[]> = {
   in_progress: ['scheduled', 'resolved', 'transferred', 'duplicate', 'rejected'],
   scheduled: ['in_progress', 'resolved', 'rejected'],
   resolved: [],
+  reopened: ['in_progress', 'scheduled', 'resolved', 'transferred', 'duplicate', 'rejected'],
   transferred: [],
   duplicate: [],
   rejected: [],

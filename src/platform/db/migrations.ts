@@ -487,6 +487,67 @@ const m0011: Migration = {
   },
 };
 
+const m0012: Migration = {
+  async up(db: Db) {
+    // Reports: assignment, reopening, rating, escalation, where it came from (web, Open311).
+    for (const [col, type] of [
+      ['assigned_department', 'text'], ['assigned_to', 'text'], ['rating', 'integer'], ['rating_comment', 'text'], ['rated_at', 'bigint'],
+      ['escalated_due_at', 'bigint'], ['token', 'text'], ['api_client_id', 'text'], ['moderated_at', 'bigint'],
+    ] as const) {
+      await db.schema.alterTable('reports').addColumn(col, type).execute();
+    }
+    await db.schema.alterTable('reports').addColumn('reopened_count', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema.alterTable('reports').addColumn('source', 'text', (c) => c.notNull().defaultTo('web')).execute();
+    await db.schema.alterTable('reports').addColumn('attributes', 'text').execute();
+    // A category's extra questions (Open311 attributes) as a JSON array.
+    await db.schema.alterTable('report_categories').addColumn('attributes', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+    await db.schema.createIndex('reports_token').on('reports').column('token').unique().execute();
+    await db.schema.createIndex('reports_due').on('reports').columns(['due_at']).execute();
+    await db.schema.createIndex('reports_org_category_created').on('reports').columns(['org_id', 'category_id', 'created_at']).execute();
+    await db.schema.alterTable('report_updates').addColumn('kind', 'text', (c) => c.notNull().defaultTo('state')).execute();
+    await db.schema.createIndex('report_updates_org_created').on('report_updates').columns(['org_id', 'created_at']).execute();
+    await db.schema.createTable('report_photos')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('report_id', 'text', (c) => c.notNull().references('reports.id'))
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+      .addColumn('file_key', 'text', (c) => c.notNull())
+      .addColumn('content_type', 'text', (c) => c.notNull())
+      .addColumn('size', 'integer', (c) => c.notNull())
+      .addColumn('sha256', 'text', (c) => c.notNull())
+      .addColumn('hidden', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('report_photos_report').on('report_photos').columns(['report_id', 'created_at']).execute();
+    // A municipality's boundary as GeoJSON, with its bounding box to pick candidates by index.
+    await db.schema.createTable('municipality_areas')
+      .addColumn('org_id', 'text', (c) => c.primaryKey().references('orgs.id'))
+      .addColumn('geojson', 'text', (c) => c.notNull())
+      .addColumn('min_lat', 'double precision', (c) => c.notNull())
+      .addColumn('max_lat', 'double precision', (c) => c.notNull())
+      .addColumn('min_lng', 'double precision', (c) => c.notNull())
+      .addColumn('max_lng', 'double precision', (c) => c.notNull())
+      .addColumn('source', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .execute();
+    // Keys other systems call the API with (Open311 api_key); only a hash is stored.
+    await db.schema.createTable('api_clients')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('key_prefix', 'text', (c) => c.notNull().unique())
+      .addColumn('key_hash', 'text', (c) => c.notNull())
+      .addColumn('scopes', 'text', (c) => c.notNull())
+      .addColumn('created_by', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('last_used_at', 'bigint')
+      .addColumn('revoked_at', 'bigint')
+      .execute();
+  },
+  async down(db: Db) {
+    for (const t of ['api_clients', 'municipality_areas', 'report_photos']) await db.schema.dropTable(t).ifExists().execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_totp_replay': m0002,
@@ -497,6 +558,7 @@ export const migrations: Record<string, Migration> = {
   '0009_levies_clearance': m0009,
   '0010_catalog_indexes': m0010,
   '0011_grievances': m0011,
+  '0012_grievances_more': m0012,
 };
 
 export const migrationProvider: MigrationProvider = {

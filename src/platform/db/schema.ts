@@ -363,10 +363,25 @@ export interface ReportCategoriesTable {
   department_fa: string;
   department_en: string;
   allow_anonymous: Flag;
+  /** JSON array of CategoryAttribute: the category's extra questions (Open311 attributes). */
+  attributes: ColumnType<string, string | undefined, string>;
   created_at: Millis;
 }
 
-export type ReportState = 'received' | 'in_progress' | 'scheduled' | 'resolved' | 'transferred' | 'duplicate' | 'rejected';
+/** One extra question of a report category, with Open311's datatypes. */
+export interface CategoryAttribute {
+  code: string;
+  datatype: 'string' | 'number' | 'datetime' | 'text' | 'singlevaluelist' | 'multivaluelist';
+  required: boolean;
+  /** Shown to the citizen (fa/en); Open311 gives the Persian text as description. */
+  description_fa: string;
+  description_en: string;
+  order: number;
+  /** For list datatypes: the allowed keys with their names. */
+  values?: { key: string; name_fa: string; name_en: string }[];
+}
+
+export type ReportState = 'received' | 'in_progress' | 'scheduled' | 'resolved' | 'reopened' | 'transferred' | 'duplicate' | 'rejected';
 
 /** A city problem placed on the map; citizen_id is null for an anonymous report. */
 export interface ReportsTable {
@@ -388,6 +403,68 @@ export interface ReportsTable {
   resolved_at: Millis | null;
   /** Moderated: the description is not shown publicly (the original stays for the audit log). */
   hidden: Flag;
+  /** The department it is assigned to (defaults to the category's), and the officer, if any. */
+  assigned_department: string | null;
+  assigned_to: string | null;
+  /** How many times the citizen reopened it after it was resolved. */
+  reopened_count: ColumnType<number, number | undefined, number>;
+  /** The citizen's rating of the result, 1-5, with an optional comment. */
+  rating: number | null;
+  rating_comment: string | null;
+  rated_at: Millis | null;
+  /** The due_at whose breach was escalated; a new deadline is a new breach. */
+  escalated_due_at: Millis | null;
+  /** 'web', 'open311' (an API client) or 'counter'. */
+  source: ColumnType<string, string | undefined, string>;
+  /** Open311 token handed to the client that filed it. */
+  token: string | null;
+  api_client_id: string | null;
+  /** JSON object of the answers to the category's attributes (code -> string or string[]). */
+  attributes: string | null;
+  /** When moderation last changed what is shown (the original is in the audit log). */
+  moderated_at: Millis | null;
+}
+
+/** A photo attached to a report; hidden ones are kept for staff and the audit log only. */
+export interface ReportPhotosTable {
+  id: string;
+  report_id: string;
+  org_id: string;
+  file_key: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  hidden: Flag;
+  created_at: Millis;
+}
+
+/** A municipality's boundary (GeoJSON Polygon or MultiPolygon) and its bounding box. */
+export interface MunicipalityAreasTable {
+  org_id: string;
+  geojson: string;
+  min_lat: number;
+  max_lat: number;
+  min_lng: number;
+  max_lng: number;
+  /** Where it came from: 'demo' or the imported file's name. */
+  source: string;
+  updated_at: Millis;
+}
+
+/** A system that calls the API with a key (e.g. an Open311 client); only a hash of the key is kept. */
+export interface ApiClientsTable {
+  id: string;
+  org_id: string;
+  name: string;
+  /** The first characters of the key, shown to tell keys apart and used to find the row. */
+  key_prefix: string;
+  key_hash: string;
+  /** JSON array of scopes, e.g. ["reports.write"]. */
+  scopes: string;
+  created_by: string | null;
+  created_at: Millis;
+  last_used_at: Millis | null;
+  revoked_at: Millis | null;
 }
 
 /** A state change or comment on a report; internal ones are for staff only. */
@@ -396,6 +473,8 @@ export interface ReportUpdatesTable {
   report_id: string;
   org_id: string;
   state: ReportState;
+  /** 'state' (a change of state), 'comment', 'assign', 'reopen', 'rating', 'moderation' or 'escalation'. */
+  kind: ColumnType<string, string | undefined, string>;
   comment: string | null;
   internal: Flag;
   actor_kind: 'citizen' | 'staff' | 'anonymous' | 'system';
@@ -431,6 +510,9 @@ export interface Database {
   report_categories: ReportCategoriesTable;
   reports: ReportsTable;
   report_updates: ReportUpdatesTable;
+  report_photos: ReportPhotosTable;
+  municipality_areas: MunicipalityAreasTable;
+  api_clients: ApiClientsTable;
 }
 
 export type { ColumnType, Generated };
