@@ -126,7 +126,7 @@ export function createClearanceService(deps: ClearanceDeps) {
         const id = newId();
         await q.insertCertificate(tx, {
           id, org_id: org.id, number, verify_code: code, property_code: propertyCode, periods_through: periodsThrough, bills_checked: levies.length,
-          issued_by_kind: actor.kind, issued_by: actor.id, issued_at: now, valid_until: now + CLEARANCE_POLICY.validDays * DAY_MS,
+          issued_by_kind: actor.kind === 'api_client' ? 'system' : actor.kind, issued_by: actor.id, issued_at: now, valid_until: now + CLEARANCE_POLICY.validDays * DAY_MS,
         });
         await appendAudit(tx, actor, { orgId: org.id, action: 'clearance.issued', entity: 'clearance_certificate', entityId: id, data: { number, property_code: propertyCode, periods_through: periodsThrough, bills_checked: levies.length } }, now);
         return code;

@@ -38,7 +38,7 @@ export async function appendAudit(tx: Tx, actor: Actor, entry: AuditEntry, now =
   const row: Omit<AuditLogTable, 'hash'> = {
     seq: (last ? Number(last.seq) : 0) + 1,
     org_id: entry.orgId ?? null,
-    actor_kind: actor.kind === 'anonymous' ? 'system' : actor.kind,
+    actor_kind: actor.kind === 'anonymous' ? 'system' : actor.kind === 'api_client' ? 'api' : actor.kind,
     actor_id: actor.id,
     action: entry.action,
     entity: entry.entity,

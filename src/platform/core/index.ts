@@ -16,7 +16,9 @@ export type Actor =
   | { kind: 'citizen'; id: string; ip?: string }
   | { kind: 'staff'; id: string; memberships: Membership[]; ip?: string }
   | { kind: 'system'; id: null; ip?: string }
-  | { kind: 'anonymous'; id: null; ip?: string };
+  | { kind: 'anonymous'; id: null; ip?: string }
+  /** Another system calling with an API key (e.g. an Open311 client), on behalf of its organization. */
+  | { kind: 'api_client'; id: string; orgId: string; scopes: string[]; ip?: string };
 
 export interface Membership {
   orgId: string;

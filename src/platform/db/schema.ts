@@ -477,7 +477,7 @@ export interface ReportUpdatesTable {
   kind: ColumnType<string, string | undefined, string>;
   comment: string | null;
   internal: Flag;
-  actor_kind: 'citizen' | 'staff' | 'anonymous' | 'system';
+  actor_kind: 'citizen' | 'staff' | 'anonymous' | 'system' | 'api_client';
   actor_id: string | null;
   created_at: Millis;
 }
