@@ -29,6 +29,7 @@ import { leviesRoutes } from './modules/payments/levies-routes.js';
 import { clearanceRoutes } from './modules/payments/clearance-routes.js';
 import { reportsRoutes } from './modules/payments/reports-routes.js';
 import { grievancesRoutes } from './modules/grievances/routes.js';
+import { areasRoutes } from './modules/grievances/areas-routes.js';
 import { grievancesWeb } from './modules/grievances/web.js';
 import { open311Routes } from './modules/open311/routes.js';
 
@@ -147,6 +148,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   await app.register(clearanceRoutes(deps));
   await app.register(reportsRoutes(deps));
   await app.register(grievancesRoutes(deps));
+  await app.register(areasRoutes(deps));
   await app.register(grievancesWeb(deps));
   await app.register(open311Routes(deps));
 

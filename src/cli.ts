@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { Command } from 'commander';
 import { loadConfig, ConfigError } from './config.js';
 import { migrateToLatest, openDatabase } from './platform/db/index.js';
@@ -6,6 +7,7 @@ import { buildDeps } from './wiring.js';
 import { verifyAudit } from './platform/audit/index.js';
 import { ROLES, systemActor, type Role } from './platform/core/index.js';
 import { seedDemo } from './modules/orgs/seed.js';
+import { importBoundaries } from './modules/grievances/areas.js';
 import { printDemoAccounts } from './print.js';
 import { AppError } from './platform/http/errors.js';
 import { t } from './platform/i18n/messages.js';
@@ -179,6 +181,27 @@ apiClient.command('revoke').description('revoke an API client at once').argument
       process.stdout.write(`revoked ${id}\n`);
     } finally {
       await deps.close();
+    }
+  });
+
+const areas = program.command('areas').description('municipality boundaries: a city problem report goes to the municipality whose area contains its point');
+areas.command('import').description('import boundaries from a GeoJSON FeatureCollection of Polygon/MultiPolygon features; each replaces its municipality\'s area')
+  .argument('<file>', 'a .geojson or .json file')
+  .option('--code-property <name>', 'the feature property that holds the municipality code', 'code')
+  .action(async (file: string, opts: { codeProperty: string }) => {
+    let input: unknown;
+    try { input = JSON.parse(readFileSync(file, 'utf8')); } catch (err) { fail(`cannot read ${file} as JSON: ${(err as Error).message}`); }
+    const handle = openDatabase(loadConfig().database);
+    try {
+      await migrateToLatest(handle.db);
+      const r = await importBoundaries(handle.db, input, { source: basename(file), now: Date.now(), codeProperty: opts.codeProperty });
+      process.stdout.write(`imported ${r.imported.length} municipality areas from ${basename(file)}: ${r.imported.join(', ')}\n`);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      const fields = Object.entries(err.fields).map(([path, key]) => `  ${path}: ${t('en', key)}`);
+      fail([`${file}: ${t('en', err.code, err.params)}`, ...fields].join('\n'));
+    } finally {
+      await handle.close();
     }
   });
 

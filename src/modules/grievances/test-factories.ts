@@ -2,6 +2,7 @@
 import { makeOrg, type TestApp } from '../../../test/helpers.js';
 import { DEMO_MUNICIPALITIES } from '../orgs/demo-data.js';
 import { seedReportCategories } from './seed.js';
+import { seedDemoAreas } from './areas.js';
 
 /** Points inside each demo municipality's area (their centres) and one outside the province. */
 export const PLACES = {
@@ -10,11 +11,12 @@ export const PLACES = {
   tehran: { lat: 35.6892, lng: 51.389 },
 };
 
-/** Makes the municipalities (by their demo codes) and gives them the demo categories; returns their ids. */
+/** Makes the municipalities (by their demo codes) and gives them the demo categories and areas; returns their ids. */
 export async function makeMunicipalities(t: TestApp, codes: string[]): Promise<Record<string, string>> {
   const ids: Record<string, string> = {};
   for (const code of codes) ids[code] = await makeOrg(t, code);
   await seedReportCategories(t.deps.db, t.clock.now());
+  await seedDemoAreas(t.deps.db, t.clock.now());
   return ids;
 }
 

@@ -6,6 +6,7 @@ import type { IdentityService } from '../identity/service.js';
 import { seedCatalog } from '../catalog/seed.js';
 import { seedDemoLevies } from '../payments/levies-seed.js';
 import { seedReportCategories } from '../grievances/seed.js';
+import { seedDemoAreas } from '../grievances/areas.js';
 import { DEMO_MUNICIPALITIES, DEMO_PROVINCE, DEMO_REFERENCE_ORG, DEMO_STAFF, type DemoOrg } from './demo-data.js';
 import * as q from './queries.js';
 
@@ -22,6 +23,7 @@ export async function seedDemo(db: DB, identity: IdentityService, now = Date.now
     // A province seeded before the catalog existed gets the demo catalog now (once).
     await seedCatalog(db, now);
     await seedReportCategories(db, now);
+    await seedDemoAreas(db, now);
     return { seeded: false, orgs: 0, accounts: [] };
   }
   const all: DemoOrg[] = [DEMO_PROVINCE, ...DEMO_MUNICIPALITIES, DEMO_REFERENCE_ORG];
@@ -47,5 +49,6 @@ export async function seedDemo(db: DB, identity: IdentityService, now = Date.now
   await seedCatalog(db, now);
   await seedDemoLevies(db, now);
   await seedReportCategories(db, now);
+  await seedDemoAreas(db, now);
   return { seeded: true, orgs: all.length, accounts };
 }
