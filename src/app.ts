@@ -31,6 +31,7 @@ import { reportsRoutes } from './modules/payments/reports-routes.js';
 import { grievancesRoutes } from './modules/grievances/routes.js';
 import { areasRoutes } from './modules/grievances/areas-routes.js';
 import { grievancesWeb } from './modules/grievances/web.js';
+import { grievancesStaffWeb } from './modules/grievances/staff-web.js';
 import { open311Routes } from './modules/open311/routes.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -150,6 +151,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   await app.register(grievancesRoutes(deps));
   await app.register(areasRoutes(deps));
   await app.register(grievancesWeb(deps));
+  await app.register(grievancesStaffWeb(deps));
   await app.register(open311Routes(deps));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());

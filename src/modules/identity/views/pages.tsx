@@ -163,6 +163,7 @@ export function StaffDeskPage(props: { ctx: ViewContext; name: string; membershi
         <div class="d-flex flex-wrap gap-2">
           <a class="btn btn-primary" href="/staff/inbox">{ctx.t('nav.inbox')}</a>
           <a class="btn btn-outline-primary" href="/staff/counter">{ctx.t('staff.counter')}</a>
+          <a class="btn btn-outline-primary" href="/staff/reports">{ctx.t('report_staff.nav')}</a>
           <a class="btn btn-outline-primary" href="/staff/bills">{ctx.t('staff.bills')}</a>
           <a class="btn btn-outline-primary" href="/staff/catalog">{ctx.t('staff.catalog')}</a>
           <a class="btn btn-outline-primary" href="/staff/security">{ctx.t('staff.security')}</a>
