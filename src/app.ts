@@ -66,7 +66,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
+        imgSrc: ["'self'", 'data:', ...(config.map.tileOrigin ? [config.map.tileOrigin] : [])],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
         // The Pay button's answer redirects to the payment gateway; browsers apply form-action to that redirect.
@@ -92,6 +92,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   await app.register(fastifyStatic, { root: join(root, 'src/platform/views/static'), prefix: '/static/', maxAge: '1h' });
   await app.register(fastifyStatic, { root: join(nodeModules, 'bootstrap/dist/css'), prefix: '/static/vendor/bootstrap/', decorateReply: false, maxAge: '7d', immutable: true });
   await app.register(fastifyStatic, { root: join(nodeModules, 'vazirmatn/fonts/webfonts'), prefix: '/static/vendor/vazirmatn/', decorateReply: false, maxAge: '30d', immutable: true });
+  await app.register(fastifyStatic, { root: join(nodeModules, 'leaflet/dist'), prefix: '/static/vendor/leaflet/', decorateReply: false, maxAge: '7d', immutable: true });
 
   await app.register(swagger, {
     openapi: {

@@ -30,6 +30,8 @@ const envSchema = z.object({
   BUSINESS_THURSDAY: z.enum(['off', 'work']).default('off'),
   TRUST_PROXY: boolish.optional(),
   OUTBOX_POLL_MS: z.coerce.number().int().min(50).default(1000),
+  MAP_TILE_URL: z.string().regex(/^https?:\/\/[^\s]*\{z\}[^\s]*\{x\}[^\s]*\{y\}/, 'a tile URL template such as https://tile.example.org/{z}/{x}/{y}.png').optional(),
+  MAP_TILE_ATTRIBUTION: z.string().max(300).optional(),
 });
 const BOOLISH_KEYS = new Set(['PISHKHAN_DEMO', 'TRUST_PROXY']);
 
@@ -55,6 +57,8 @@ export interface Config {
   businessThursday: 'off' | 'work';
   trustProxy: boolean;
   outboxPollMs: number;
+  /** Map tiles for the report pages: a {z}/{x}/{y} URL template ('' = no tiles; the maps then draw boundaries only), its attribution and the origin the CSP allows images from. */
+  map: { tileUrl: string; tileAttribution: string; tileOrigin: string | null };
 }
 
 export class ConfigError extends Error {
@@ -137,5 +141,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     businessThursday: e.BUSINESS_THURSDAY,
     trustProxy: e.TRUST_PROXY ?? false,
     outboxPollMs: e.OUTBOX_POLL_MS,
+    map: { tileUrl: e.MAP_TILE_URL ?? '', tileAttribution: e.MAP_TILE_ATTRIBUTION ?? '', tileOrigin: e.MAP_TILE_URL ? tileOrigin(e.MAP_TILE_URL) : null },
   };
+}
+
+/** The scheme and host of a tile URL template for the CSP; a {s} subdomain becomes a wildcard. */
+function tileOrigin(template: string): string {
+  const m = /^(https?:\/\/)([^/?#]+)/.exec(template)!;
+  return `${m[1]}${m[2]!.replace(/\{s\}/g, '*').replace(/\{[^}]*\}/g, '*')}`;
 }
