@@ -4,20 +4,12 @@
 // JSON answers are checked against the Open311 project's schemas when ../shared/open311 exists.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import { makeTestApp, type TestApp } from '../../../test/helpers.js';
 import { makeMunicipalities, north, PLACES } from '../grievances/test-factories.js';
+import { assertJson, assertValid, assertXml, haveSchemas, parseXml, schemaDir } from './test-support.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const schemaDir = resolve(repoRoot, '../shared/open311/georeport-v2');
-const haveSchemas = existsSync(join(schemaDir, 'requests.json'));
 const skipSchemas = haveSchemas ? false : `Open311 schemas not found at ${schemaDir}`;
 
-let validators: Record<string, ValidateFunction> = {};
 let t: TestApp;
 const codes: Record<string, string> = {};
 const DAY = 86_400_000;
@@ -32,30 +24,7 @@ const file = async (category: string, place: { lat: number; lng: number }, descr
 const setRow = (trackingCode: string, set: Record<string, unknown>) =>
   t.deps.db.updateTable('reports').set(set).where('tracking_code', '=', trackingCode).execute();
 
-function assertValid(name: string, body: unknown) {
-  if (!haveSchemas) return;
-  const v = validators[name]!;
-  assert.ok(v(body), `${name}: ${JSON.stringify(v.errors)}`);
-}
-function assertJson(r: { statusCode: number; headers: Record<string, unknown>; body: string }, status = 200) {
-  assert.equal(r.statusCode, status, r.body);
-  assert.equal(r.headers['content-type'], 'application/json; charset=utf-8');
-}
-function assertXml(r: { statusCode: number; headers: Record<string, unknown>; body: string }, root: string, status = 200) {
-  assert.equal(r.statusCode, status, r.body);
-  assert.equal(r.headers['content-type'], 'text/xml; charset=utf-8');
-  assert.ok(r.body.startsWith('<?xml version="1.0" encoding="utf-8"?>\n'), r.body);
-  assert.match(r.body, new RegExp(`<${root}(/>|>[\\s\\S]*</${root}>)$`));
-}
-
 before(async () => {
-  if (haveSchemas) {
-    const ajv = new Ajv({ strict: false, allErrors: true });
-    const addFormats = addFormatsModule as unknown as (a: Ajv) => Ajv;
-    addFormats(ajv);
-    for (const name of ['request.json', 'service.json']) ajv.addSchema(JSON.parse(readFileSync(join(schemaDir, name), 'utf8')), name);
-    validators = Object.fromEntries(['services.json', 'service-definition.json', 'requests.json', 'request.json'].map((n) => [n, ajv.getSchema(n) ?? ajv.compile(JSON.parse(readFileSync(join(schemaDir, n), 'utf8')))]));
-  }
   t = await makeTestApp();
   await makeMunicipalities(t, ['babol', 'sari']);
   codes.open = await file('pothole', PLACES.babol, 'چاله بزرگ <خطرناک> & عمیق');
@@ -76,47 +45,78 @@ before(async () => {
 after(async () => { await t?.close(); });
 
 test('the Open311 schemas are there to check against', { skip: skipSchemas }, () => {
-  assert.ok(validators['requests.json']);
+  assert.ok(haveSchemas);
 });
 
-test('discovery in JSON and XML', async () => {
+test('discovery in JSON and XML (GeoReport v2 and FixMyStreet\'s extension)', async () => {
   const j = await get('/open311/v2/discovery.json');
   assertJson(j);
-  assert.equal(j.json().endpoints[0].specification, 'http://wiki.open311.org/GeoReport_v2');
-  assert.deepEqual(j.json().endpoints[0].formats, ['application/json', 'text/xml']);
+  const d = j.json();
+  assert.equal(d.endpoints[0].specification, 'http://wiki.open311.org/GeoReport_v2');
+  assert.match(d.endpoints[1].specification, /fixmystreet/);
+  assert.deepEqual(d.endpoints[0].formats, ['application/json', 'text/xml']);
+  assert.match(d.endpoints[0].url, /^http:\/\/.+\/open311\/v2\/$/);
+  assert.match(d.key_service, /api_key/);
   const x = await get('/open311/v2/discovery.xml');
   assertXml(x, 'discovery');
-  assert.match(x.body, /<endpoints><endpoint><specification>http:\/\/wiki.open311.org\/GeoReport_v2<\/specification>/);
-  assert.match(x.body, /<formats><format>application\/json<\/format><format>text\/xml<\/format><\/formats>/);
+  const doc = parseXml(x.body) as { discovery: { changeset: string; endpoints: { endpoint: { specification: string; url: string; formats: { format: string[] } }[] } } };
+  assert.equal(doc.discovery.changeset, d.changeset);
+  assert.deepEqual(doc.discovery.endpoints.endpoint.map((e) => e.specification), d.endpoints.map((e: { specification: string }) => e.specification));
+  assert.deepEqual(doc.discovery.endpoints.endpoint[0]!.formats.format, ['application/json', 'text/xml']);
 });
 
-test('services of the jurisdiction in JSON (valid) and XML', async () => {
+test('services of the jurisdiction in JSON (valid) and XML; metadata says which have attributes', async () => {
   const j = await get('/open311/v2/services.json?jurisdiction_id=babol');
   assertJson(j);
   assertValid('services.json', j.json());
-  const pothole = j.json().find((s: { service_code: string }) => s.service_code === 'pothole');
-  assert.deepEqual({ ...pothole, keywords: undefined }, { service_code: 'pothole', service_name: 'چاله و خرابی آسفالت', description: 'Pothole', metadata: false, type: 'realtime', group: 'urban-services', keywords: undefined });
-  assert.equal(j.json().length, 10);
+  const list = j.json() as { service_code: string; metadata: boolean }[];
+  const pothole = list.find((s) => s.service_code === 'pothole');
+  assert.deepEqual({ ...pothole, keywords: undefined }, { service_code: 'pothole', service_name: 'چاله و خرابی آسفالت', description: 'Pothole', metadata: true, type: 'realtime', group: 'urban-services', keywords: undefined });
+  assert.equal(list.find((s) => s.service_code === 'flooding')!.metadata, false);
+  assert.equal(list.length, 10);
   const x = await get('/open311/v2/services.xml?jurisdiction_id=babol');
   assertXml(x, 'services');
-  assert.match(x.body, /<service><service_code>pothole<\/service_code><service_name>چاله و خرابی آسفالت<\/service_name>/);
-  assert.match(x.body, /<metadata>false<\/metadata><type>realtime<\/type>/);
+  const xs = (parseXml(x.body) as { services: { service: Record<string, string>[] } }).services.service;
+  assert.equal(xs.length, 10);
+  for (const [i, s] of xs.entries()) {
+    const js = list[i] as unknown as Record<string, unknown>;
+    for (const k of ['service_code', 'service_name', 'description', 'type', 'keywords', 'group']) assert.equal(s[k], js[k], k);
+    assert.equal(s.metadata, String(js.metadata));
+  }
 });
 
-test('a service definition in JSON (valid) and XML; an unknown one is 404 in both', async () => {
+test('a service definition with its attributes in JSON (valid) and XML; an unknown one is 404 in both', async () => {
   const j = await get('/open311/v2/services/pothole.json?jurisdiction_id=babol');
   assertJson(j);
   assertValid('service-definition.json', j.json());
-  assert.deepEqual(j.json(), { service_code: 'pothole', attributes: [] });
+  assert.deepEqual(j.json(), {
+    service_code: 'pothole',
+    attributes: [{
+      variable: true, code: 'size', datatype: 'singlevaluelist', required: false, datatype_description: 'One key of values', order: 1, description: 'اندازه تقریبی',
+      values: [{ key: 'small', name: 'کوچک (کمتر از نیم متر)' }, { key: 'medium', name: 'متوسط' }, { key: 'large', name: 'بزرگ (بیش از دو متر)' }],
+    }],
+  });
+  const animals = await get('/open311/v2/services/stray-animals.json?jurisdiction_id=babol');
+  assertValid('service-definition.json', animals.json());
+  assert.deepEqual(animals.json().attributes[0], { variable: true, code: 'count', datatype: 'number', required: false, datatype_description: 'A number, e.g. 3', order: 1, description: 'تعداد حیوانات', values: [] });
+  const none = await get('/open311/v2/services/flooding.json?jurisdiction_id=babol');
+  assert.deepEqual(none.json(), { service_code: 'flooding', attributes: [] });
   const x = await get('/open311/v2/services/pothole.xml?jurisdiction_id=babol');
   assertXml(x, 'service_definition');
-  assert.match(x.body, /<service_code>pothole<\/service_code><attributes><\/attributes>/);
+  const def = (parseXml(x.body) as { service_definition: { service_code: string; attributes: { attribute: Record<string, unknown>[] } } }).service_definition;
+  assert.equal(def.service_code, 'pothole');
+  const attr = def.attributes.attribute[0]!;
+  assert.deepEqual({ ...attr, values: undefined }, { variable: 'true', code: 'size', datatype: 'singlevaluelist', required: 'false', datatype_description: 'One key of values', order: '1', description: 'اندازه تقریبی', values: undefined });
+  assert.deepEqual((attr.values as { value: { key: string; name: string }[] }).value.map((v) => v.key), ['small', 'medium', 'large']);
+  const emptyX = await get('/open311/v2/services/flooding.xml?jurisdiction_id=babol');
+  assert.match(emptyX.body, /<service_code>flooding<\/service_code><attributes><\/attributes>/);
   const nj = await get('/open311/v2/services/nope.json?jurisdiction_id=babol');
   assertJson(nj, 404);
+  assertValid('errors.json', nj.json());
   assert.deepEqual(nj.json(), [{ code: 404, description: 'service_code not found' }]);
   const nx = await get('/open311/v2/services/nope.xml?jurisdiction_id=babol');
   assertXml(nx, 'errors', 404);
-  assert.match(nx.body, /<errors><error><code>404<\/code><description>service_code not found<\/description><\/error><\/errors>$/);
+  assert.deepEqual(parseXml(nx.body), { errors: { error: [{ code: '404', description: 'service_code not found' }] } });
 });
 
 test('a missing or unknown jurisdiction is 400 or 404 in the spec\'s error format; empty is absent', async () => {
@@ -165,12 +165,31 @@ test('requests: newest first, public fields only, status mapping, valid against 
   assertJson(await get('/open311/v2/requests.json?jurisdiction_id=babol&status=pending'), 400);
 });
 
-test('requests in XML are escaped and shaped like the spec', async () => {
+test('requests in XML are escaped, shaped like the spec and say what JSON says, field by field', async () => {
   const x = await get('/open311/v2/requests.xml?jurisdiction_id=babol&status=open');
   assertXml(x, 'service_requests');
   assert.match(x.body, /<service_requests><request><service_request_id>/);
   assert.ok(x.body.includes('چاله بزرگ &lt;خطرناک&gt; &amp; عمیق'), x.body);
   assert.ok(!x.body.includes('<address>'));
+  const j = (await get('/open311/v2/requests.json?jurisdiction_id=babol&status=open')).json() as Record<string, unknown>[];
+  const xs = (parseXml(x.body) as { service_requests: { request: Record<string, string>[] } }).service_requests.request;
+  assert.equal(xs.length, j.length);
+  for (const [i, r] of xs.entries()) {
+    assert.deepEqual(Object.keys(r), Object.keys(j[i]!));
+    for (const [k, v] of Object.entries(j[i]!)) assert.equal(r[k], v === null ? '' : String(v), k);
+  }
+});
+
+test('media_url is the absolute address of the first visible photo; null without one', async () => {
+  const report = await t.deps.db.selectFrom('reports').select(['id', 'org_id']).where('tracking_code', '=', codes.progress!).executeTakeFirstOrThrow();
+  const photo = (id: string, hidden: 0 | 1, at: number) => ({ id, report_id: report.id, org_id: report.org_id, file_key: `k-${id}`, content_type: 'image/png', size: 10, sha256: '0'.repeat(64), hidden, created_at: at });
+  await t.deps.db.insertInto('report_photos').values([photo('p-hidden', 1, 1), photo('p-first', 0, 2), photo('p-second', 0, 3)]).execute();
+  const j = await get(`/open311/v2/requests/${codes.progress}.json?jurisdiction_id=babol`);
+  assertValid('requests.json', j.json());
+  assert.equal(j.json()[0].media_url, `${t.deps.config.publicUrl}/reports/photos/p-first`);
+  const x = await get(`/open311/v2/requests/${codes.progress}.xml?jurisdiction_id=babol`);
+  assert.equal((parseXml(x.body) as { service_requests: { request: { media_url: string }[] } }).service_requests.request[0]!.media_url, `${t.deps.config.publicUrl}/reports/photos/p-first`);
+  assert.equal((await get(`/open311/v2/requests/${codes.open}.json?jurisdiction_id=babol`)).json()[0].media_url, null);
 });
 
 test('a Sari request never appears under Babol, by list or by id', async () => {
