@@ -62,11 +62,7 @@
           var layer = L.geoJSON(feature, { style: { color: '#0b6e4f', weight: 1.5, fillColor: '#0b6e4f', fillOpacity: 0.06 }, interactive: false });
           layer.addTo(areas);
           var label = nameOf(feature.properties, locale);
-          if (label) {
-            var centre = layer.getBounds().getCenter();
-            L.marker(centre, { interactive: false, keyboard: false, icon: L.divIcon({ className: 'pk-area-label', html: '', iconSize: null }) })
-              .bindTooltip(label, { permanent: true, direction: 'center', className: 'pk-area-tooltip' }).addTo(areas);
-          }
+          if (label) layer.bindTooltip(label, { permanent: true, direction: 'center', className: 'pk-area-tooltip' });
           var code = feature.properties && (feature.properties.code || feature.properties.org);
           if (code) api.boundaries[code] = layer;
         });
