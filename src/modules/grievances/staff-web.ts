@@ -119,7 +119,7 @@ export function grievancesStaffWeb(deps: AppDeps) {
       const orgId = orgIdOf(actor, report.org);
       const canAssign = mayAct(actor, orgId, 'reports.assign');
       const [departments, officers, all] = await Promise.all([
-        canAssign ? grievances.departments(actor, report.org) : Promise.resolve([]),
+        grievances.departments(actor, report.org),
         canAssign ? grievances.officers(actor, report.org) : Promise.resolve([]),
         orgs.list(),
       ]);
@@ -159,9 +159,15 @@ export function grievancesStaffWeb(deps: AppDeps) {
         categoryChoices(filters.org ? [filters.org] : orgChoices.map((o) => o.code)),
         orgs.list(),
       ]);
+      const departments = new Map<string, { fa: string; en: string }>();
+      for (const o of orgChoices) for (const d of await grievances.departments(req.actor, o.code)) departments.set(d.fa, d);
+      const departmentName = (stored: string) => {
+        const d = departments.get(stored);
+        return d && ctx.locale === 'en' && d.en ? d.en : stored;
+      };
       return sendPage(reply, h(ReportQueuePage, {
         ctx, rows: queueOrder(rows), filters, overdueCount: overdue, orgChoices, categories, states: STATES,
-        orgNames: new Map(all.map((o) => [o.code, o.name[ctx.locale]])),
+        orgNames: new Map(all.map((o) => [o.code, o.name[ctx.locale]])), departmentName,
       }));
     });
 

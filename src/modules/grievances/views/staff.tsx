@@ -30,6 +30,7 @@ export interface QueuePageProps {
   categories: { code: string; title: { fa: string; en: string } }[];
   states: ReportState[];
   orgNames: Map<string, string>;
+  departmentName: DepartmentName;
 }
 
 const loc = (ctx: ViewContext, l: { fa: string; en?: string | null } | null | undefined) => (!l ? '' : ctx.locale === 'en' && l.en ? l.en : l.fa);
@@ -65,24 +66,27 @@ function Flags(props: { ctx: ViewContext; r: ReportView }) {
 }
 
 /** A short place: the address's first part, or the point. */
-function placeOf(ctx: ViewContext, r: Pick<ReportView, 'address' | 'lat' | 'lng'>): string {
+function placeOf(ctx: ViewContext, r: Pick<ReportView, 'address' | 'lat' | 'lng'>): ComponentChild {
   if (r.address) {
     const a = r.address.trim();
     return a.length > 40 ? `${a.slice(0, 39)}…` : a;
   }
-  return digits(ctx, `${r.lat.toFixed(4)}, ${r.lng.toFixed(4)}`);
+  return <span dir="ltr">{digits(ctx, `${r.lat.toFixed(4)}, ${r.lng.toFixed(4)}`)}</span>;
 }
+
+/** A department's name in the page's language (reports store the Persian name). */
+export type DepartmentName = (stored: string) => string;
 
 function ageOf(ctx: ViewContext, createdAt: number): string {
   const hours = Math.max(0, Math.floor((ctx.now - createdAt) / 3_600_000));
   return hours < 48 ? ctx.t('report_staff.age_hours', { n: hours }) : ctx.t('report_staff.age_days', { n: Math.floor(hours / 24) });
 }
 
-function assigneeOf(ctx: ViewContext, r: ReportView): ComponentChild {
+function assigneeOf(ctx: ViewContext, r: ReportView, departmentName: DepartmentName): ComponentChild {
   if (!r.assigned_department && !r.assigned_to_name) return <span class="text-secondary">{ctx.t('report_staff.nobody')}</span>;
   return (
     <>
-      {r.assigned_department ? <div>{r.assigned_department}</div> : null}
+      {r.assigned_department ? <div>{departmentName(r.assigned_department)}</div> : null}
       {r.assigned_to_name ? <div class="small text-secondary">{r.assigned_to_name}</div> : null}
     </>
   );
@@ -178,7 +182,7 @@ export function ReportQueuePage(props: QueuePageProps) {
                       <span class={r.overdue ? 'text-danger fw-bold' : undefined}>{dateOf(ctx, r.due_at)}</span>
                       <Flags ctx={ctx} r={r} />
                     </td>
-                    <td>{assigneeOf(ctx, r)}</td>
+                    <td>{assigneeOf(ctx, r, props.departmentName)}</td>
                     <td class="text-nowrap">{ageOf(ctx, r.created_at)}</td>
                   </tr>
                 ))}
@@ -221,7 +225,7 @@ function TextArea(props: { id: string; name: string; label: string; value?: stri
   return (
     <div class="mb-3">
       <label class="form-label" for={props.id}>{props.label}</label>
-      <textarea id={props.id} name={props.name} rows={props.rows ?? 3} maxLength={props.maxLength ?? 2000}
+      <textarea id={props.id} name={props.name} dir="auto" rows={props.rows ?? 3} maxLength={props.maxLength ?? 2000}
         class={`form-control${props.error ? ' is-invalid' : ''}`} required={props.required} aria-required={props.required ? 'true' : undefined}
         aria-invalid={props.error ? 'true' : undefined} aria-describedby={describedBy}>{props.value ?? ''}</textarea>
       {props.hint ? <div id={`${props.id}-hint`} class="form-text">{props.hint}</div> : null}
@@ -233,6 +237,11 @@ function TextArea(props: { id: string; name: string; label: string; value?: stri
 /** The message of a failed form, above its fields (each field shows its own problem too). */
 function FormAlert(props: { failure?: ReportPageProps['failure'] }) {
   return props.failure ? <Alert kind="danger">{props.failure.message}</Alert> : null;
+}
+
+function departmentName(ctx: ViewContext, departments: { fa: string; en: string }[], stored: string): string {
+  const d = departments.find((x) => x.fa === stored || x.en === stored);
+  return d ? loc(ctx, d) : stored;
 }
 
 function Summary(props: ReportPageProps) {
@@ -248,10 +257,10 @@ function Summary(props: ReportPageProps) {
         <Flags ctx={ctx} r={r} />
       </span>
     )],
-    [ctx.t('report_staff.field.department'), r.assigned_department || (loc(ctx, r.department_default) ? <span class="text-secondary">{loc(ctx, r.department_default)}</span> : '—')],
+    [ctx.t('report_staff.field.department'), (r.assigned_department ? departmentName(ctx, props.departments, r.assigned_department) : '') || (loc(ctx, r.department_default) ? <span class="text-secondary">{loc(ctx, r.department_default)}</span> : '—')],
     [ctx.t('report_staff.field.officer'), r.assigned_to_name ?? <span class="text-secondary">{ctx.t('report_staff.nobody')}</span>],
   ];
-  if (r.source) rows.push([ctx.t('report_staff.field.source'), ctx.t(`report_staff.source.${r.source}`)]);
+  if (r.source) rows.push([ctx.t('report_staff.field.source'), ['web', 'api', 'open311', 'phone'].includes(r.source) ? ctx.t(`report_staff.source.${r.source}`) : r.source]);
   if (r.duplicate_of) rows.push([ctx.t('report_staff.field.duplicate_of'), <a href={`/staff/reports/${r.duplicate_of}`} dir="ltr">{props.duplicateOfCode ?? r.duplicate_of.slice(0, 8)}</a>]);
   if (r.reopened_count > 0) rows.push([ctx.t('report_staff.field.reopened'), formatNumber(r.reopened_count, ctx.locale)]);
   if (r.rating != null) {
@@ -290,7 +299,7 @@ function Description(props: ReportPageProps) {
     <section class="pk-card p-3 mb-3" aria-labelledby="description-title">
       <h2 class="h5" id="description-title">{ctx.t('report_staff.description')}</h2>
       {r.hidden ? <p class="mb-2"><span class="badge text-bg-warning" data-marker="hidden">{ctx.t('report_staff.hidden_marker')}</span></p> : null}
-      <p class="pk-message-body mb-0" data-description>{r.description}</p>
+      <p class="pk-message-body mb-0" dir="auto" data-description>{r.description}</p>
       {answers.length ? (
         <>
           <h3 class="h6 mt-3">{ctx.t('report_staff.attributes')}</h3>
@@ -315,7 +324,7 @@ function Place(props: ReportPageProps) {
   return (
     <section class="pk-card p-3 mb-3" aria-labelledby="place-title">
       <h2 class="h5" id="place-title">{ctx.t('report_staff.place')}</h2>
-      {r.address ? <p class="mb-1">{r.address}</p> : null}
+      {r.address ? <p class="mb-1" dir="auto">{r.address}</p> : null}
       <p class="small text-secondary mb-2" dir={ctx.dir}>{ctx.t('report_staff.place_text', { lat: digits(ctx, lat), lng: digits(ctx, lng) })}</p>
       {props.leaflet ? (
         <>
@@ -372,7 +381,7 @@ function Timeline(props: ReportPageProps) {
                 {' · '}
                 {u.actor_name ?? (u.actor_kind === 'citizen' ? ctx.t('report_staff.by_citizen') : ctx.t('report_staff.by_system'))}
               </div>
-              {u.comment ? <p class="pk-message-body mb-0 mt-1">{u.comment}</p> : null}
+              {u.comment ? <p class="pk-message-body mb-0 mt-1" dir="auto">{u.comment}</p> : null}
             </li>
           ))}
         </ol>
