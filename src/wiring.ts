@@ -18,7 +18,7 @@ import { PaymentReconciler } from './modules/payments/reconciler.js';
 import { createLeviesService } from './modules/payments/levies.js';
 import { createClearanceService } from './modules/payments/clearance.js';
 import { createReportsService } from './modules/payments/reports.js';
-import { createGrievancesService } from './modules/grievances/service.js';
+import { ReportEscalationScanner, createGrievancesService } from './modules/grievances/service.js';
 import { join } from 'node:path';
 
 export interface Adapters {
@@ -39,6 +39,8 @@ export interface AppDeps extends Adapters {
   worker: OutboxWorker;
   /** Escalates deadline breaches to managers; main starts it with the outbox worker. */
   escalations: EscalationScanner;
+  /** Escalates city problem reports past their due date; main starts it with the outbox worker. */
+  reportEscalations: ReportEscalationScanner;
   /** Verifies payments whose payer never came back; main starts it with the outbox worker. */
   reconciler: PaymentReconciler;
   calendar: BusinessCalendar;
@@ -59,7 +61,7 @@ function buildServices(config: Config, db: DB, clock: Clock, onOutbox: () => voi
     levies: createLeviesService({ db, clock, payments }),
     clearance: createClearanceService({ db, clock }),
     paymentReports: createReportsService({ db, clock }),
-    grievances: createGrievancesService({ db, clock, calendar, onOutbox }),
+    grievances: createGrievancesService({ db, clock, calendar, files, onOutbox }),
   };
 }
 
@@ -84,10 +86,12 @@ export async function buildDeps(config: Config, overrides: Partial<Adapters> = {
   worker = new OutboxWorker(handle.db, handlers, { pollMs: config.outboxPollMs, clock });
   const escalations = new EscalationScanner({ db: handle.db, clock, onOutbox: () => worker?.kick() });
   const reconciler = new PaymentReconciler({ run: () => services.payments.reconcile() });
+  const reportEscalations = new ReportEscalationScanner({ db: handle.db, clock });
   return {
-    config, db: handle.db, dialect: handle.dialect, clock, sms, email, files, paymentGateway, worker, escalations, reconciler, calendar, services,
+    config, db: handle.db, dialect: handle.dialect, clock, sms, email, files, paymentGateway, worker, escalations, reportEscalations, reconciler, calendar, services,
     async close() {
       await reconciler.stop();
+      await reportEscalations.stop();
       await escalations.stop();
       await worker?.stop();
       await handle.close();

@@ -8,7 +8,6 @@ import { systemActor } from '../../platform/core/index.js';
 import { appendAudit } from '../../platform/audit/index.js';
 import { AppError } from '../../platform/http/errors.js';
 import { extendMessages } from '../../platform/i18n/messages.js';
-import { DEMO_MUNICIPALITIES } from '../orgs/demo-data.js';
 import * as q from './areas-queries.js';
 
 // Which municipality's area contains a point. Boundaries are GeoJSON polygons kept in
@@ -25,19 +24,6 @@ export function distanceMeters(a: { lat: number; lng: number }, b: { lat: number
   const dLng = (b.lng - a.lng) * rad;
   const s = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLng / 2) ** 2;
   return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(s)));
-}
-
-/**
- * The demo circles, kept until the reports service reads stored boundaries (municipalityAtPoint).
- * @deprecated use municipalityAtPoint
- */
-export function municipalityAt(lat: number, lng: number): string | null {
-  let best: { code: string; d: number } | null = null;
-  for (const city of DEMO_MUNICIPALITIES) {
-    const d = distanceMeters({ lat, lng }, city);
-    if (d <= DEMO_AREA_RADIUS_M && (!best || d < best.d)) best = { code: city.code, d };
-  }
-  return best?.code ?? null;
 }
 
 /** A boundary as stored: positions are [lng, lat], the first ring of a polygon is its outline, the others its holes. */

@@ -3,7 +3,7 @@
 // one); the public list carries no personal data.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CookieJar, csrfFrom, drainOutbox, makeStaff, makeTestApp, signInCitizen, signInStaff, type TestApp } from '../../../test/helpers.js';
+import { drainOutbox, makeStaff, makeTestApp, signInCitizen, signInStaff, type TestApp } from '../../../test/helpers.js';
 import { makeMunicipalities, north, PLACES } from './test-factories.js';
 
 let t: TestApp;
@@ -148,28 +148,4 @@ test('the public list has states but no personal data, and hides moderated descr
   const page = await t.app.inject({ method: 'GET', url: '/reports?org=sari' });
   assert.equal(page.statusCode, 200);
   assert.ok(page.body.includes(r.tracking_code));
-});
-
-test('the report page files a report through its form', async () => {
-  const jar = new CookieJar();
-  jar.take({ headers: { 'set-cookie': `pk_session=${tokens.maryam}` } });
-  const csrf = await csrfFrom(t, jar, '/report');
-  const form = await t.app.inject({ method: 'GET', url: '/report', headers: { cookie: jar.header() } });
-  assert.match(form.body, /<label class="form-label" for="f-lat">/);
-  assert.match(form.body, /<select id="f-category" name="category"/);
-  const res = await t.app.inject({
-    method: 'POST', url: '/report', headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({ _csrf: csrf, category: 'pothole', description: 'چاله در کوچه', lat: String(PLACES.babol.lat), lng: String(PLACES.babol.lng), address: '' }).toString(),
-  });
-  assert.equal(res.statusCode, 303, res.body);
-  assert.match(String(res.headers.location), /^\/report\?filed=BABOL-137-/);
-  const outside = await t.app.inject({
-    method: 'POST', url: '/report', headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({ _csrf: csrf, category: 'pothole', description: 'چاله در کوچه', lat: String(PLACES.tehran.lat), lng: String(PLACES.tehran.lng) }).toString(),
-  });
-  assert.equal(outside.statusCode, 400);
-  assert.match(outside.body, /f-lat-error/);
-  const mine = await t.app.inject({ method: 'GET', url: '/my/reports', headers: { cookie: jar.header() } });
-  assert.equal(mine.statusCode, 200);
-  assert.match(mine.body, /BABOL-137-/);
 });

@@ -1,14 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../../wiring.js';
-import { unauthorized } from '../../platform/http/errors.js';
-import type { PublicReport, ReportView } from './service.js';
+import { notFound, unauthorized } from '../../platform/http/errors.js';
+import type { PublicReport, PublicReportDetail, ReportDetail, ReportView } from './service.js';
 import * as s from './schemas.js';
 import './messages.js';
 
 const iso = (n: number | null) => (n === null ? null : new Date(n).toISOString());
 const reportJson = (r: ReportView) => ({ ...r, due_at: iso(r.due_at), created_at: iso(r.created_at)!, updated_at: iso(r.updated_at)!, resolved_at: iso(r.resolved_at) });
-const publicJson = <T extends PublicReport>(r: T) => ({ ...r, created_at: iso(r.created_at)!, resolved_at: iso(r.resolved_at) });
+const publicJson = <T extends PublicReport>(r: T) => ({ ...r, created_at: iso(r.created_at)!, updated_at: iso(r.updated_at)!, resolved_at: iso(r.resolved_at) });
+const detailJson = (r: ReportDetail) => ({
+  ...reportJson(r), updates: r.updates.map((u) => ({ ...u, created_at: iso(u.created_at)! })), photos: r.photos, can_reopen: r.can_reopen, can_rate: r.can_rate,
+});
+const publicDetailJson = (r: PublicReportDetail) => ({ ...publicJson(r), updates: r.updates.map((u) => ({ ...u, created_at: iso(u.created_at)! })), photos: r.photos });
 
 /** City problem reports (۱۳۷): the JSON API for citizens, the public and staff. */
 export function grievancesRoutes(deps: AppDeps) {
@@ -40,6 +44,37 @@ export function grievancesRoutes(deps: AppDeps) {
       schema: { tags, summary: 'Your reports', security, response: { 200: s.reportListReply, 401: s.errorReply } },
     }, async (req) => ({ items: (await grievances.mine(req.actor)).map(reportJson) }));
 
+    api.get('/api/v1/my/reports/:id', {
+      schema: { tags, summary: 'One of your reports with its public updates and photos', security, params: s.idParams, response: { 200: s.reportDetail, 401: s.errorReply, 404: s.errorReply } },
+    }, async (req) => detailJson(await grievances.mineOne(req.actor, req.params.id)));
+
+    api.post('/api/v1/my/reports/:id/reopen', {
+      schema: {
+        tags, summary: 'Reopen your resolved report (within 10 days of its resolution)', security, params: s.idParams, body: s.reopenBody,
+        description: 'The report becomes open again (state reopened) with a new deadline. 409 when it is not resolved or the 10 days have passed.',
+        response: { 200: s.report, 400: s.errorReply, 401: s.errorReply, 404: s.errorReply, 409: s.errorReply },
+      },
+    }, async (req) => reportJson(await grievances.reopen(req.actor, req.params.id, req.body)));
+
+    api.post('/api/v1/my/reports/:id/rating', {
+      schema: {
+        tags, summary: 'Rate the result of your closed report, 1 to 5, once', security, params: s.idParams, body: s.ratingBody,
+        response: { 200: s.report, 400: s.errorReply, 401: s.errorReply, 404: s.errorReply, 409: s.errorReply },
+      },
+    }, async (req) => reportJson(await grievances.rate(req.actor, req.params.id, req.body)));
+
+    api.get('/api/v1/public/reports/:code', {
+      schema: { tags, summary: 'One report by tracking code, as the public sees it (no personal data)', params: s.codeParams, response: { 200: s.publicReportDetail, 404: s.errorReply } },
+    }, async (req) => publicDetailJson(await grievances.publicGet(req.params.code)));
+
+    app.get('/reports/photos/:id', { schema: { hide: true } }, async (req, reply) => {
+      const id = (req.params as { id: string }).id;
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw notFound();
+      const p = await grievances.photo(req.actor, id);
+      return reply.header('content-type', p.content_type).header('content-length', p.size).header('cache-control', 'private, max-age=300')
+        .header('x-content-type-options', 'nosniff').send(p.stream);
+    });
+
     api.get('/api/v1/public/reports', {
       schema: { tags, summary: 'Reports of a municipality and category with their state, without personal data', querystring: s.publicListQuery, response: { 200: s.publicListReply, 400: s.errorReply, 404: s.errorReply } },
     }, async (req) => ({ items: (await grievances.publicList(req.query)).map(publicJson) }));
@@ -48,13 +83,39 @@ export function grievancesRoutes(deps: AppDeps) {
       schema: { tags, summary: 'Reports of the organizations where you triage reports', security, querystring: s.staffListQuery, response: { 200: s.reportListReply, 400: s.errorReply, 401: s.errorReply, 404: s.errorReply } },
     }, async (req) => {
       if (req.actor.kind !== 'staff') throw unauthorized();
-      return { items: (await grievances.staffList(req.actor, req.query)).map(reportJson) };
+      const { overdue, ...rest } = req.query;
+      return { items: (await grievances.staffList(req.actor, { ...rest, overdue: overdue !== undefined })).map(reportJson) };
     });
+
+    api.get('/api/v1/staff/reports/:id', {
+      schema: { tags, summary: 'One report with every update (internal notes too) and every photo (hidden ones too)', security, params: s.idParams, response: { 200: s.reportDetail, 401: s.errorReply, 404: s.errorReply } },
+    }, async (req) => detailJson(await grievances.staffGet(req.actor, req.params.id)));
+
+    api.post('/api/v1/reports/:id/assign', {
+      schema: {
+        tags, summary: 'Assign a report to a department and/or an officer of its organization (managers, org admins)', security, params: s.idParams, body: s.assignBody,
+        response: { 200: s.report, 400: s.errorReply, 401: s.errorReply, 403: s.errorReply, 404: s.errorReply },
+      },
+    }, async (req) => reportJson(await grievances.assign(req.actor, req.params.id, req.body)));
+
+    api.post('/api/v1/reports/:id/comment', {
+      schema: {
+        tags, summary: 'Comment on a report: to the citizen (by SMS, and shown publicly) or as an internal note', security, params: s.idParams, body: s.commentBody,
+        response: { 200: s.report, 400: s.errorReply, 401: s.errorReply, 404: s.errorReply },
+      },
+    }, async (req) => reportJson(await grievances.comment(req.actor, req.params.id, req.body)));
+
+    api.post('/api/v1/reports/:id/moderate', {
+      schema: {
+        tags, summary: "Moderate a report: redact or hide its description, hide or show photos (managers, org admins); the original is kept in the audit log", security, params: s.idParams, body: s.moderateBody,
+        response: { 200: s.report, 400: s.errorReply, 401: s.errorReply, 403: s.errorReply, 404: s.errorReply },
+      },
+    }, async (req) => reportJson(await grievances.moderate(req.actor, req.params.id, req.body)));
 
     api.post('/api/v1/reports/:id/state', {
       schema: {
         tags, summary: 'Move a report to another state, with a comment to the citizen or an internal note', security,
-        description: 'Allowed: received -> in_progress, scheduled, resolved, transferred, duplicate, rejected; in_progress -> scheduled, resolved, transferred, duplicate, rejected; scheduled -> in_progress, resolved, rejected. rejected requires a comment; duplicate requires duplicate_of (a report of the same municipality). Another municipality\'s report answers 404.',
+        description: 'Allowed: received or reopened -> in_progress, scheduled, resolved, transferred, duplicate, rejected; in_progress -> scheduled, resolved, transferred, duplicate, rejected; scheduled -> in_progress, resolved, rejected. rejected and transferred require a comment (the reason; the organization transferred to); duplicate requires duplicate_of (a report of the same municipality). Another municipality\'s report answers 404.',
         params: s.idParams, body: s.stateBody, response: { 200: s.report, 400: s.errorReply, 401: s.errorReply, 404: s.errorReply, 409: s.errorReply },
       },
     }, async (req) => reportJson(await grievances.changeState(req.actor, req.params.id, req.body)));

@@ -6,7 +6,7 @@ import { drainOutbox, makeStaff, makeTestApp, type TestApp } from '../../../test
 import { makeCitizen } from '../applications/test-factories.js';
 import type { Actor } from '../../platform/core/index.js';
 import { AppError } from '../../platform/http/errors.js';
-import { distanceMeters, municipalityAt } from './areas.js';
+import { distanceMeters, municipalityAtPoint } from './areas.js';
 import { formatReportTrackingCode } from './service.js';
 import { makeMunicipalities, north, PLACES } from './test-factories.js';
 
@@ -24,11 +24,12 @@ before(async () => {
 });
 after(async () => { await t.close(); });
 
-test('a point goes to the municipality whose area contains it; outside every area to none', () => {
-  assert.equal(municipalityAt(PLACES.babol.lat, PLACES.babol.lng), 'babol');
-  assert.equal(municipalityAt(PLACES.sari.lat, PLACES.sari.lng), 'sari');
-  assert.equal(municipalityAt(north(PLACES.sari, 3000).lat, PLACES.sari.lng), 'sari');
-  assert.equal(municipalityAt(PLACES.tehran.lat, PLACES.tehran.lng), null);
+test('a point goes to the municipality whose area contains it; outside every area to none', async () => {
+  const at = (p: { lat: number; lng: number }) => municipalityAtPoint(t.deps.db, p.lat, p.lng);
+  assert.equal(await at(PLACES.babol), 'babol');
+  assert.equal(await at(PLACES.sari), 'sari');
+  assert.equal(await at(north(PLACES.sari, 3000)), 'sari');
+  assert.equal(await at(PLACES.tehran), null);
 });
 
 test('haversine distance is right to a metre over short distances', () => {

@@ -34,6 +34,10 @@ export const PERMISSIONS = {
   'payments.refund': ['org_admin'],
   /** City problem reports (۱۳۷): list the organization's reports and set their states. */
   'reports.triage': ['clerk', 'manager', 'org_admin'],
+  /** Assign a report to a department or an officer. */
+  'reports.assign': ['manager', 'org_admin'],
+  /** Redact a report's description or hide its photos (the original stays in the audit log). */
+  'reports.moderate': ['manager', 'org_admin'],
 } satisfies Record<string, Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 
