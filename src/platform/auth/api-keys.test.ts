@@ -83,3 +83,26 @@ test('the list shows one organization\'s clients without hashes; creation and re
   assert.ok(audit.every((a) => !a.data.includes('pk_')), 'keys never reach the audit log');
   assert.equal((await verifyAudit(handle.db)).ok, true);
 });
+
+test('the CLI creates a key (printed once), lists keys without them, and revokes', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const root = fileURLToPath(new URL('../../..', import.meta.url));
+  const url = handle.config.kind === 'postgres' ? handle.config.url : `sqlite:${handle.config.file}`;
+  const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'api-client', ...args], {
+    cwd: root, env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', PISHKHAN_DEMO: '0', DATABASE_URL: url }, encoding: 'utf8', timeout: 120_000,
+  });
+  const created = cli(['create', '--org', 'babol', '--name', 'CLI client', '--scopes', 'reports.write']);
+  assert.equal(created.status, 0, created.stderr);
+  const [id, key] = created.stdout.split('\n');
+  assert.match(key!, /^pk_[0-9a-f]{8}_[A-Za-z0-9_-]{32}$/);
+  assert.deepEqual((await verifyApiKey(handle.db, key!, T0))?.kind, 'api_client');
+  const listed = cli(['list', '--org', 'babol']);
+  assert.equal(listed.status, 0, listed.stderr);
+  assert.ok(listed.stdout.includes(id!) && listed.stdout.includes('CLI client') && !listed.stdout.includes(key!));
+  assert.equal(cli(['create', '--org', 'babol', '--name', 'x', '--scopes', 'everything']).status, 1);
+  assert.equal(cli(['create', '--org', 'tehran', '--name', 'x']).status, 1);
+  assert.equal(cli(['revoke', id!]).status, 0);
+  assert.equal(await verifyApiKey(handle.db, key!, T0), null);
+  assert.equal(cli(['revoke', id!]).status, 1);
+});
