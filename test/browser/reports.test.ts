@@ -109,7 +109,7 @@ test('a citizen reports a pothole in Babol on the map with a photo and finds it 
 
   await step('the report is under My reports, with its photo and map on its page', 'reports-mine', async () => {
     await page.goto(`${app.url}/my/reports`);
-    const link = page.getByRole('link', { name: toPersianDigits(code) });
+    const link = page.locator('main li', { hasText: toPersianDigits(code) }).getByRole('link', { name: 'چاله و خرابی آسفالت' });
     await link.waitFor();
     await checkA11y(page, 'reports-04-mine-1280');
     await Promise.all([page.waitForURL(/\/my\/reports\/[\w-]+$/), link.click()]);

@@ -17,32 +17,27 @@ export function MyReportsPage(props: { ctx: ViewContext; rows: ReportView[]; org
         </div>
         <p class="text-secondary">{ctx.t('rweb.my.lead')}</p>
         {props.rows.length === 0 ? <p class="text-muted">{ctx.t('report.none')}</p> : (
-          <div class="table-responsive pk-card">
-            <table class="table align-middle mb-0">
-              <thead>
-                <tr>
-                  <th scope="col">{ctx.t('report.col.tracking')}</th>
-                  <th scope="col">{ctx.t('report.col.category')}</th>
-                  <th scope="col" class="d-none d-md-table-cell">{ctx.t('report.col.org')}</th>
-                  <th scope="col">{ctx.t('report.col.state')}</th>
-                  <th scope="col">{ctx.t('report.col.created')}</th>
-                  <th scope="col" class="d-none d-md-table-cell">{ctx.t('rweb.col.due')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {props.rows.map((r) => (
-                  <tr>
-                    <td><a href={`/my/reports/${encodeURIComponent(r.id)}`}><Code ctx={ctx} code={r.tracking_code} /></a></td>
-                    <td>{r.category.title[ctx.locale]}</td>
-                    <td class="d-none d-md-table-cell">{props.orgNames.get(r.org) ?? r.org}</td>
-                    <td><StateBadge ctx={ctx} state={r.state} />{r.overdue ? <> <span class="badge text-bg-danger">{ctx.t('rweb.my.overdue')}</span></> : null}</td>
-                    <td><time dateTime={new Date(r.created_at).toISOString()}>{formatDate(r.created_at, ctx.locale)}</time></td>
-                    <td class="d-none d-md-table-cell">{r.due_at ? formatDate(r.due_at, ctx.locale) : '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ul class="list-unstyled pk-report-list">
+            {props.rows.map((r) => (
+              <li class="pk-card p-3 mb-2">
+                <div class="d-flex flex-wrap justify-content-between align-items-start gap-2">
+                  <a class="fw-bold" href={`/my/reports/${encodeURIComponent(r.id)}`}>{r.category.title[ctx.locale]}</a>
+                  <span>
+                    <StateBadge ctx={ctx} state={r.state} />
+                    {r.overdue ? <> <span class="badge text-bg-danger">{ctx.t('rweb.my.overdue')}</span></> : null}
+                  </span>
+                </div>
+                <div class="small text-secondary mt-1">
+                  <span class="visually-hidden">{ctx.t('report.col.tracking')}: </span><Code ctx={ctx} code={r.tracking_code} />
+                  {' · '}{props.orgNames.get(r.org) ?? r.org}
+                </div>
+                <div class="small text-secondary">
+                  {ctx.t('report.col.created')}: <time dateTime={new Date(r.created_at).toISOString()}>{formatDate(r.created_at, ctx.locale)}</time>
+                  {r.due_at && !r.resolved_at ? <>{' · '}{ctx.t('rweb.col.due')}: <time dateTime={new Date(r.due_at).toISOString()}>{formatDate(r.due_at, ctx.locale)}</time></> : null}
+                </div>
+              </li>
+            ))}
+          </ul>
         )}
       </div>
     </Layout>

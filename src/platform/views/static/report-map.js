@@ -15,6 +15,8 @@
   var PROVINCE = [36.5, 52.5];
   var OPEN = '#c2410c';
   var CLOSED = '#15803d';
+  var LABEL_ZOOM = 11;
+  var PICK_ZOOM = 11;
 
   function parse(json, fallback) {
     try { return json ? JSON.parse(json) : fallback; } catch { return fallback; }
@@ -38,6 +40,10 @@
     } else {
       el.classList.add('pk-map-notiles');
     }
+    // Names of the municipalities only once they are big enough to read; at the province's zoom they overlap.
+    function labels() { el.classList.toggle('pk-map-far', map.getZoom() < LABEL_ZOOM); }
+    map.on('zoomend', labels);
+    labels();
     var centres = parse(el.dataset.centres, []);
     var areas = L.featureGroup().addTo(map);
     var api = { map: map, areas: areas, centres: centres, boundaries: {}, ready: null };
@@ -107,7 +113,11 @@
       latInput.dispatchEvent(new Event('change', { bubbles: true }));
     }
 
-    map.on('click', function (e) { set(e.latlng, false); });
+    // A click on the whole province zooms in first: a point is chosen where streets can be told apart.
+    map.on('click', function (e) {
+      if (map.getZoom() < PICK_ZOOM) map.setView(e.latlng, PICK_ZOOM + 2);
+      else set(e.latlng, false);
+    });
     [latInput, lngInput].forEach(function (input) {
       input.addEventListener('input', function () {
         var p = current();
