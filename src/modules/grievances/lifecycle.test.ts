@@ -220,3 +220,22 @@ test("a citizen cannot read another's report; the public detail has no personal 
   for (const key of ['id', 'citizen_id', 'address']) assert.ok(!(key in pub.json()), key);
   assert.equal((await api('GET', '/api/v1/public/reports/BABOL-137-1405-999999')).statusCode, 404);
 });
+
+test('the API takes photos of an open report from its citizen: images only, five at most', async () => {
+  const { id, code } = await fileReport('maryam');
+  const upload = (who: string, parts: [string, Buffer, string][]) => {
+    const form = new FormData();
+    for (const [name, bytes, type] of parts) form.append(name, new Blob([bytes], { type }), 'x');
+    return t.app.inject({ method: 'POST', url: `/api/v1/my/reports/${id}/photos`, headers: bearer(who), payload: form });
+  };
+  const ok = await upload('maryam', [['photos', PNG, 'image/png'], ['photos', PNG, 'image/png']]);
+  assert.equal(ok.statusCode, 201, ok.body);
+  assert.equal(ok.json().items.length, 2);
+  assert.equal((await upload('reza', [['photos', PNG, 'image/png']])).statusCode, 404);
+  const lie = await upload('maryam', [['photos', Buffer.from('<script>alert(1)</script>'), 'image/png']]);
+  assert.equal(lie.statusCode, 400);
+  assert.ok(lie.json().error.fields.photos);
+  const tooMany = await upload('maryam', [['photos', PNG, 'image/png'], ['photos', PNG, 'image/png'], ['photos', PNG, 'image/png'], ['photos', PNG, 'image/png']]);
+  assert.equal(tooMany.statusCode, 400);
+  assert.equal((await api('GET', `/api/v1/public/reports/${code}`)).json().photos.length, 2, 'a refused upload adds nothing');
+});

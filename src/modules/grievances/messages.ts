@@ -54,6 +54,8 @@ const fa = {
   'report.transfer_to_required': 'بنویسید گزارش به کدام دستگاه ارجاع می‌شود.',
   'report.sms_comment': 'پیام شهرداری درباره گزارش {code}: {comment}',
   'report.sms_transferred': 'گزارش {code} به دستگاه مسئول ارجاع شد. {reason}',
+  'report.photos_closed': 'به گزارش بسته نمی‌توان عکس افزود.',
+  'report.photo_required': 'عکسی فرستاده نشد.',
 };
 
 const en: Record<keyof typeof fa, string> = {
@@ -109,6 +111,8 @@ const en: Record<keyof typeof fa, string> = {
   'report.transfer_to_required': 'Say which organization the report is transferred to.',
   'report.sms_comment': 'The municipality about report {code}: {comment}',
   'report.sms_transferred': 'Report {code} was transferred to the responsible organization. {reason}',
+  'report.photos_closed': 'Photos cannot be added to a closed report.',
+  'report.photo_required': 'No photo was sent.',
 };
 
 extendMessages({ fa, en });

@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../../wiring.js';
-import { notFound, unauthorized } from '../../platform/http/errors.js';
-import type { PublicReport, PublicReportDetail, ReportDetail, ReportView } from './service.js';
+import multipart from '@fastify/multipart';
+import { validatorCompiler } from 'fastify-type-provider-zod';
+import { badInput, notFound, unauthorized } from '../../platform/http/errors.js';
+import { MAX_PHOTOS, MAX_PHOTO_BYTES, type PublicReport, type PublicReportDetail, type ReportDetail, type ReportView, type StoredPhoto } from './service.js';
 import * as s from './schemas.js';
 import './messages.js';
 
@@ -47,6 +49,44 @@ export function grievancesRoutes(deps: AppDeps) {
     api.get('/api/v1/my/reports/:id', {
       schema: { tags, summary: 'One of your reports with its public updates and photos', security, params: s.idParams, response: { 200: s.reportDetail, 401: s.errorReply, 404: s.errorReply } },
     }, async (req) => detailJson(await grievances.mineOne(req.actor, req.params.id)));
+
+    await app.register(async (scoped) => {
+      await scoped.register(multipart, { limits: { fileSize: MAX_PHOTO_BYTES, files: MAX_PHOTOS, fields: 5, parts: MAX_PHOTOS + 5, fieldSize: 1024 } });
+      scoped.withTypeProvider<ZodTypeProvider>().post('/api/v1/my/reports/:id/photos', {
+        schema: {
+          tags, summary: 'Add photos to your open report (multipart/form-data, parts named "photos")', security, params: s.idParams,
+          consumes: ['multipart/form-data'], body: s.photoUploadBody,
+          response: { 201: s.photosReply, 400: s.errorReply, 401: s.errorReply, 404: s.errorReply, 409: s.errorReply, 413: s.errorReply },
+        },
+        // The body is a stream read below; its schema is there for the API documentation only.
+        validatorCompiler: ({ httpPart, schema }) => (httpPart === 'body' ? (data: unknown) => ({ value: data }) : validatorCompiler({ schema: schema as never, method: 'POST', url: '', httpPart })),
+      }, async (req, reply) => {
+        if (req.actor.kind !== 'citizen') throw unauthorized();
+        if (!req.isMultipart()) throw badInput({ photos: 'report.photo_required' });
+        const stored: StoredPhoto[] = [];
+        let failure: unknown = null;
+        for await (const part of req.parts()) {
+          if (part.type === 'field') continue;
+          if (failure || part.fieldname !== 'photos') {
+            part.file.resume();
+            continue;
+          }
+          try {
+            stored.push(await grievances.acceptPhoto(part.file));
+          } catch (err) {
+            failure = err;
+          }
+        }
+        try {
+          if (failure) throw failure;
+          if (stored.length === 0) throw badInput({ photos: 'report.photo_required' });
+          return reply.status(201).send({ items: await grievances.addPhotos(req.actor, req.params.id, stored) });
+        } catch (err) {
+          await grievances.discardPhotos(stored);
+          throw err;
+        }
+      });
+    });
 
     api.post('/api/v1/my/reports/:id/reopen', {
       schema: {

@@ -120,3 +120,8 @@ export const stateBody = z.object({
   internal: z.boolean().optional().meta({ description: 'A note for staff only; the citizen is not shown it.' }),
   duplicate_of: z.string().max(64).optional().meta({ description: 'Required for state duplicate: the id or tracking code of the original report of the same municipality.' }),
 });
+
+export const photoUploadBody = z.object({
+  photos: z.string().meta({ format: 'binary', description: 'One or more parts named "photos": JPEG, PNG or WebP (by content), 8 MB each, 5 per report' }),
+});
+export const photosReply = z.object({ items: z.array(z.object({ id: z.string(), url: z.string(), hidden: z.boolean() })) });

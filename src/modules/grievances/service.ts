@@ -403,6 +403,25 @@ export function createGrievancesService(ctx: GrievancesContext) {
       return detailOf(db, row, false, clock.now());
     },
 
+    /** The citizen adds photos to their own open report (at most MAX_PHOTOS in all). */
+    async addPhotos(actor: Actor, id: string, photos: StoredPhoto[]): Promise<PhotoView[]> {
+      const now = clock.now();
+      return inTransaction(db, async (tx) => {
+        const { row, citizenId } = await checkedCitizenReport(tx, actor, id);
+        if (!q.OPEN_STATES.includes(row.state)) throw new AppError('report.photos_closed', 409);
+        const have = (await q.photosOf(tx, id, true)).length;
+        if (have + photos.length > MAX_PHOTOS) throw badInput({ photos: 'report.photo_count' });
+        const out: PhotoView[] = [];
+        for (const p of photos) {
+          const photoId = newId();
+          await q.insertPhoto(tx, { id: photoId, report_id: id, org_id: row.org_id, file_key: p.key, content_type: p.content_type, size: p.size, sha256: p.sha256, hidden: 0, created_at: now });
+          out.push({ id: photoId, url: photoUrl(photoId), hidden: false });
+        }
+        await appendAudit(tx, actor, { orgId: row.org_id, action: 'report.photos_added', entity: 'report', entityId: id, data: { count: photos.length, citizen: citizenId } }, now);
+        return out;
+      });
+    },
+
     /** The citizen reopens their resolved report within 10 days: it is open again with a new deadline. */
     async reopen(actor: Actor, id: string, input: { comment: string }): Promise<ReportView> {
       const now = clock.now();
