@@ -13,9 +13,10 @@ const staffIds: Record<string, string> = {};
 const passwords: Record<string, string> = {};
 
 /** A browser session of one user: their cookie, and the CSRF cookie once a page was read. */
-function session(who: string) {
+function session(who: string, lang?: 'en') {
   const jar = new CookieJar();
   jar.take({ headers: { 'set-cookie': `pk_session=${tokens[who]}; Path=/` } });
+  if (lang) jar.take({ headers: { 'set-cookie': `pk_lang=${lang}; Path=/` } });
   return jar;
 }
 const page = (who: string, url: string) => {
@@ -23,8 +24,8 @@ const page = (who: string, url: string) => {
   return t.app.inject({ method: 'GET', url, headers: { cookie: jar.header() } });
 };
 /** Posts a form as the user would: reads the page for its token first (unless told not to send one). */
-async function post(who: string, url: string, fields: Record<string, string>, opts: { from?: string; csrf?: boolean } = {}) {
-  const jar = session(who);
+async function post(who: string, url: string, fields: Record<string, string>, opts: { from?: string; csrf?: boolean; lang?: 'en' } = {}) {
+  const jar = session(who, opts.lang);
   const token = await csrfFrom(t, jar, opts.from ?? '/staff/reports');
   const body = new URLSearchParams(opts.csrf === false ? fields : { _csrf: token, ...fields }).toString();
   return t.app.inject({ method: 'POST', url, headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' }, payload: body });
@@ -107,6 +108,8 @@ test('the state form moves a report on with a reason; rejecting without one name
   assert.match(noReason.body, /<option value="rejected" selected/);
   assert.match(noReason.body, /id="f-state-internal"[^>]*checked/);
   assert.equal((await reportRow(r.id)).state, 'received');
+  const english = await post('babol.clerk', `${url}/state`, { state: 'rejected', comment: '' }, { from: url, lang: 'en' });
+  assert.match(english.body, /id="f-state-comment-error"[^>]*>Give the reason for rejecting the report\.</);
 
   const moved = await post('babol.clerk', `${url}/state`, { state: 'in_progress', comment: 'اکیپ اعزام شد' }, { from: url });
   assert.equal(moved.statusCode, 303, moved.body);
@@ -201,6 +204,25 @@ test('moderation replaces the public description and keeps the original in the a
   const hidden = (await page('babol.clerk', url)).body;
   assert.match(hidden, /data-marker="hidden"/);
   assert.ok(hidden.includes(redacted));
+});
+
+test('moderation hides a photo from the public; staff still see it, marked', async () => {
+  const r = await file(north(PLACES.babol, 750), 'rubble');
+  const row = await reportRow(r.id);
+  const photo = (id: string) => ({ id, report_id: r.id, org_id: row.org_id, file_key: `k-${id}`, content_type: 'image/png', size: 10, sha256: '0'.repeat(64), hidden: 0 as const, created_at: t.clock.now() });
+  await t.deps.db.insertInto('report_photos').values([photo('ph-face'), photo('ph-road')]).execute();
+  const url = `/staff/reports/${r.id}`;
+  const form = (await page('babol.manager', url)).body;
+  assert.match(form, /name="hide_photo_ph-face"/);
+  const ok = await post('babol.manager', `${url}/moderate`, { description: 'نخاله ساختمانی', 'hide_photo_ph-face': 'on' }, { from: url });
+  assert.equal(ok.statusCode, 303, ok.body);
+  assert.deepEqual((await t.deps.services.grievances.publicGet(r.code)).photos.map((p) => p.id), ['ph-road']);
+  const staff = (await page('babol.clerk', url)).body;
+  assert.match(staff, /data-photo="ph-face" data-hidden="true"/);
+  assert.match(staff, /data-photo="ph-road" data-hidden="false"/);
+  // Showing it again.
+  assert.equal((await post('babol.manager', `${url}/moderate`, { description: 'نخاله ساختمانی' }, { from: url })).statusCode, 303);
+  assert.equal((await t.deps.services.grievances.publicGet(r.code)).photos.length, 2);
 });
 
 test('every form carries a CSRF token, and a post without one fails and changes nothing', async () => {
