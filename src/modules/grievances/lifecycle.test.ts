@@ -225,7 +225,7 @@ test('the API takes photos of an open report from its citizen: images only, five
   const { id, code } = await fileReport('maryam');
   const upload = (who: string, parts: [string, Buffer, string][]) => {
     const form = new FormData();
-    for (const [name, bytes, type] of parts) form.append(name, new Blob([bytes], { type }), 'x');
+    for (const [name, bytes, type] of parts) form.append(name, new Blob([new Uint8Array(bytes)], { type }), 'x');
     return t.app.inject({ method: 'POST', url: `/api/v1/my/reports/${id}/photos`, headers: bearer(who), payload: form });
   };
   const ok = await upload('maryam', [['photos', PNG, 'image/png'], ['photos', PNG, 'image/png']]);
