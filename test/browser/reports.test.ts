@@ -77,8 +77,6 @@ test('a citizen reports a pothole in Babol on the map with a photo and finds it 
 
   await step('choosing Babol moves the map there; a click on the map sets the place', 'reports-place', async () => {
     await form.municipality.selectOption('babol');
-    // fitBounds animates; the click lands where Babol's area now fills the map.
-    await page.waitForTimeout(600);
     const box = (await form.map.boundingBox())!;
     await form.map.click({ position: { x: box.width / 2, y: box.height / 2 } });
     await form.map.locator('.leaflet-marker-icon').waitFor();
@@ -117,6 +115,22 @@ test('a citizen reports a pothole in Babol on the map with a photo and finds it 
     assert.equal(await inPage<boolean>(page, `document.querySelector('.pk-photos img').naturalWidth === 1`), true, 'the photo loads');
     await page.locator('.pk-map .leaflet-marker-icon').waitFor();
     await checkA11y(page, 'reports-05-my-report-1280');
+  });
+
+  await step('reporting the same problem again at the same place offers the open report to follow instead', 'reports-nearby', async () => {
+    await page.goto(`${app.url}/report`);
+    await form.mapReady();
+    await form.municipality.selectOption('babol');
+    const box = (await form.map.boundingBox())!;
+    await form.map.click({ position: { x: box.width / 2, y: box.height / 2 } });
+    await form.map.locator('.leaflet-marker-icon').waitFor();
+    await form.category.selectOption('pothole');
+    const nearby = page.locator('#pk-nearby');
+    await nearby.waitFor({ state: 'visible' });
+    const follow = nearby.getByRole('link', { name: new RegExp(form.m('rweb.form.nearby_follow')) });
+    assert.equal(await follow.getAttribute('href'), `/reports/${code}`);
+    await screenshot(page, 'reports-06a-nearby-1280');
+    await Promise.all([page.waitForURL(new RegExp(`/reports/${code}$`)), follow.click()]);
   });
 
   await step('the public map and list show the report without the citizen', 'reports-public', async () => {

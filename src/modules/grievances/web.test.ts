@@ -313,3 +313,22 @@ test('RSS feeds are well-formed RSS 2.0 and follow the municipality and category
   assert.ok(english.items.every((i) => i.title.startsWith('Pothole')));
   assert.equal((await t.app.inject({ method: 'GET', url: '/reports/rss?org=nowhere' })).statusCode, 404);
 });
+
+test('a configured tile server reaches the maps and the CSP allows its images, nothing else', async () => {
+  const tiles = await makeTestApp({ MAP_TILE_URL: 'https://{s}.tile.example.org/{z}/{x}/{y}.png', MAP_TILE_ATTRIBUTION: '© Example contributors' });
+  try {
+    const res = await tiles.app.inject({ method: 'GET', url: '/report' });
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /data-tiles="https:\/\/\{s\}\.tile\.example\.org\/\{z\}\/\{x\}\/\{y\}\.png"/);
+    assert.match(res.body, /data-attribution="© Example contributors"/);
+    const csp = String(res.headers['content-security-policy']);
+    assert.match(csp, /img-src 'self' data: https:\/\/\*\.tile\.example\.org(;|$)/);
+    assert.match(csp, /script-src 'self'(;|$)/);
+    // Without the setting there are no tiles and no other image origin.
+    const plain = await t.app.inject({ method: 'GET', url: '/report' });
+    assert.doesNotMatch(plain.body, /data-tiles="http/);
+    assert.match(String(plain.headers['content-security-policy']), /img-src 'self' data:(;|$)/);
+  } finally {
+    await tiles.close();
+  }
+});

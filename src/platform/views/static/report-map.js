@@ -77,10 +77,12 @@
     return api;
   }
 
+  // Views are set without animation: Leaflet drops a view asked for while a zoom animation runs,
+  // so choosing a municipality just after the page loaded would otherwise be lost.
   function fitArea(api, code, fallback) {
     var layer = api.boundaries[code];
-    if (layer) api.map.fitBounds(layer.getBounds(), { maxZoom: 15 });
-    else if (fallback) api.map.setView(fallback, 13);
+    if (layer) api.map.fitBounds(layer.getBounds(), { maxZoom: 15, animate: false });
+    else if (fallback) api.map.setView(fallback, 13, { animate: false });
   }
 
   function picker(el) {
@@ -140,7 +142,7 @@
       if (current()) return;
       var opt = orgSelect && orgSelect.selectedOptions[0];
       if (opt && opt.value) fitArea(api, opt.value, [parseFloat(opt.dataset.lat), parseFloat(opt.dataset.lng)]);
-      else if (api.areas.getLayers().length) map.fitBounds(api.areas.getBounds(), { padding: [10, 10] });
+      else if (api.areas.getLayers().length) map.fitBounds(api.areas.getBounds(), { padding: [10, 10], animate: false });
     });
   }
 
@@ -176,8 +178,8 @@
       m.addTo(group);
     });
     api.ready.then(function () {
-      if (group.getLayers().length) api.map.fitBounds(group.getBounds(), { padding: [20, 20], maxZoom: 15 });
-      else if (api.areas.getLayers().length) api.map.fitBounds(api.areas.getBounds(), { padding: [10, 10] });
+      if (group.getLayers().length) api.map.fitBounds(group.getBounds(), { padding: [20, 20], maxZoom: 15, animate: false });
+      else if (api.areas.getLayers().length) api.map.fitBounds(api.areas.getBounds(), { padding: [10, 10], animate: false });
     });
   }
 
