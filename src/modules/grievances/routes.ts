@@ -35,7 +35,7 @@ export function grievancesRoutes(deps: AppDeps) {
       },
     }, async (req, reply) => {
       const r = await grievances.file(req.actor, req.body);
-      return reply.status(201).send({ tracking_code: r.tracking_code, org: r.org, state: r.state });
+      return reply.status(201).send({ id: r.id, tracking_code: r.tracking_code, org: r.org, state: r.state });
     });
 
     api.get('/api/v1/reports/nearby', {

@@ -24,6 +24,7 @@ export const fileReportBody = z.object({
 });
 
 export const fileReportReply = z.object({
+  id: z.string().meta({ description: 'The report id the staff and citizen endpoints take.' }),
   tracking_code: z.string().meta({ example: 'BABOL-137-1405-000012' }),
   org: z.string(),
   state: z.enum(REPORT_STATES),

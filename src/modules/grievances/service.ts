@@ -350,11 +350,15 @@ export function createGrievancesService(ctx: GrievancesContext) {
         if (!cat) throw badInput({ category: 'report.category_unknown' });
         if (actor.kind === 'anonymous' && cat.allow_anonymous !== 1) throw unauthorized('report.sign_in_required');
         const answers = checkAnswers(parseAttributes(cat.attributes), input.attributes);
-        const year = jalaliParts(now).year;
-        const trackingCode = formatReportTrackingCode(org.code, year, await nextCounter(tx, org.id, `report:${year}`));
+        // The per-municipality counter row and the audit chain are locked until commit: take the
+        // counter just before the rows that need it and append the audit entry last, so that
+        // concurrent filings wait on them as briefly as possible.
         const id = newId();
         const token = actor.kind === 'api_client' ? randomBytes(12).toString('base64url') : null;
         const dueAt = calendar.addBusinessDays(new Date(now), cat.deadline_days).getTime();
+        const contact = actor.kind === 'citizen' ? await q.citizenContact(tx, actor.id) : undefined;
+        const year = jalaliParts(now).year;
+        const trackingCode = formatReportTrackingCode(org.code, year, await nextCounter(tx, org.id, `report:${year}`));
         await q.insertReport(tx, {
           id, org_id: org.id, category_id: cat.id, tracking_code: trackingCode, citizen_id: actor.kind === 'citizen' ? actor.id : null,
           description: input.description, lat: input.lat, lng: input.lng, address: input.address ?? null, state: 'received',
@@ -367,8 +371,13 @@ export function createGrievancesService(ctx: GrievancesContext) {
           await q.insertPhoto(tx, { id: newId(), report_id: id, org_id: org.id, file_key: p.key, content_type: p.content_type, size: p.size, sha256: p.sha256, hidden: 0, created_at: now });
         }
         await q.insertUpdate(tx, { id: newId(), report_id: id, org_id: org.id, state: 'received', kind: 'state', comment: null, internal: 0, actor_kind: actor.kind, actor_id: actor.id, created_at: now });
+        let sent = false;
+        if (contact) {
+          const locale: Locale = contact.locale === 'en' ? 'en' : 'fa';
+          await enqueue(tx, { topic: 'sms.send', orgId: org.id, payload: { to: contact.mobile, text: t(locale, 'report.sms_filed', { code: trackingCode, org: org.name_fa }) }, dedupeKey: `report:${id}:filed:sms` }, now);
+          sent = true;
+        }
         await appendAudit(tx, actor, { orgId: org.id, action: 'report.filed', entity: 'report', entityId: id, data: { tracking_code: trackingCode, category: cat.code, photos: photos.length, source: actor.kind === 'api_client' ? 'open311' : 'web' } }, now);
-        const sent = await notifyCitizen(tx, org.id, actor.kind === 'citizen' ? actor.id : null, 'report.sms_filed', { code: trackingCode, org: org.name_fa }, `report:${id}:filed`, now);
         return { id, tracking_code: trackingCode, org: org.code, state: 'received' as const, due_at: dueAt, token, sent };
       });
       if (result.sent) ctx.onOutbox?.();

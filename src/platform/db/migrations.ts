@@ -548,6 +548,18 @@ const m0012: Migration = {
   },
 };
 
+const m0013: Migration = {
+  async up(db: Db) {
+    // The newest reports of a municipality (staff queue, public list) and of the province, without a sort over the table.
+    await db.schema.createIndex('reports_org_created').on('reports').columns(['org_id', 'created_at desc', 'id']).execute();
+    await db.schema.createIndex('reports_created').on('reports').columns(['created_at desc', 'id']).execute();
+  },
+  async down(db: Db) {
+    await db.schema.dropIndex('reports_created').ifExists().execute();
+    await db.schema.dropIndex('reports_org_created').ifExists().execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_totp_replay': m0002,
@@ -559,6 +571,7 @@ export const migrations: Record<string, Migration> = {
   '0010_catalog_indexes': m0010,
   '0011_grievances': m0011,
   '0012_grievances_more': m0012,
+  '0013_reports_by_time': m0013,
 };
 
 export const migrationProvider: MigrationProvider = {
