@@ -134,7 +134,7 @@ export type ReportDetail = ReportView & {
   department_default: { fa: string; en: string };
 };
 
-/** What anyone may see of a report: no citizen, no address, no hidden description. */
+/** What anyone may see of a report: no citizen, no address, no hidden description, a point rounded to about 100 m. */
 export interface PublicReport {
   tracking_code: string;
   org: string;
@@ -223,6 +223,9 @@ function viewOf(r: q.ReportRow, now: number): ReportView {
 }
 
 const photoUrl = (id: string) => `/reports/photos/${id}`;
+
+/** Rounds a coordinate to about 100 m: the public sees roughly where, not the exact doorstep. */
+export const approximate = (x: number) => Math.round(x * 1000) / 1000;
 
 /** The municipality whose area contains the point, or a field error on lat and lng. */
 async function routeToMunicipality(tx: Tx, lat: number, lng: number) {
@@ -679,7 +682,7 @@ function publicOf(r: { tracking_code: string; org_code: string; org_fa: string; 
   return {
     tracking_code: r.tracking_code, org: r.org_code, org_name: { fa: r.org_fa, en: r.org_en },
     category: { code: r.category_code, title: { fa: r.category_fa, en: r.category_en } },
-    state: r.state, lat: Number(r.lat), lng: Number(r.lng), description: Number(r.hidden) === 1 ? null : r.description,
+    state: r.state, lat: approximate(Number(r.lat)), lng: approximate(Number(r.lng)), description: Number(r.hidden) === 1 ? null : r.description,
     created_at: Number(r.created_at), updated_at: Number(r.updated_at), resolved_at: r.resolved_at === null ? null : Number(r.resolved_at),
   };
 }

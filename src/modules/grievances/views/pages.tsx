@@ -445,10 +445,7 @@ export function Photos(props: { ctx: ViewContext; photos: { id: string; url: str
   );
 }
 
-/** Rounds a point to about 100 m: the public sees roughly where, not the exact doorstep. */
-export const approximate = (x: number) => Math.round(x * 1000) / 1000;
-
-/** One report as anyone sees it: no citizen, no address, no hidden description or photos. */
+/** One report as anyone sees it: no citizen, no address, no hidden description or photos; the point is already rounded. */
 export function PublicReportPage(props: { ctx: ViewContext; map: MapSettings; report: PublicReportDetail; municipalities: Municipality[] }) {
   const { ctx, report: r } = props;
   return (
@@ -476,7 +473,7 @@ export function PublicReportPage(props: { ctx: ViewContext; map: MapSettings; re
           </div>
           <div class="col-12 col-lg-5">
             <h2 class="h6">{ctx.t('rweb.detail.approximate')}</h2>
-            <MapBox ctx={ctx} map={props.map} kind="point" label={ctx.t('rweb.detail.map_label')} municipalities={props.municipalities} lat={approximate(r.lat)} lng={approximate(r.lng)} approximate small />
+            <MapBox ctx={ctx} map={props.map} kind="point" label={ctx.t('rweb.detail.map_label')} municipalities={props.municipalities} lat={r.lat} lng={r.lng} approximate small />
           </div>
         </div>
       </div>
