@@ -6,6 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { CookieJar, csrfFrom, makeStaff, makeTestApp, signInCitizen, signInStaff, type TestApp } from '../../../test/helpers.js';
 import { makeMunicipalities, north, PLACES } from './test-factories.js';
 
@@ -155,6 +156,15 @@ test('stored text is escaped on every page that shows it, and in the feed', asyn
     assert.ok(!/<img src=x onerror/i.test(r.body), `${name}: raw img`);
   }
   assert.ok(pages.staff.body.includes('&lt;script>alert(1)&lt;/script>') || pages.staff.body.includes('&lt;script&gt;alert(1)'), 'the staff page shows the text, escaped');
+});
+
+test('the public map script never gives Leaflet a string to use as HTML', () => {
+  const js = readFileSync(new URL('../../platform/views/static/report-map.js', import.meta.url), 'utf8');
+  // Leaflet's bindTooltip/bindPopup/setContent take a string as HTML: only DOM nodes may be passed.
+  for (const m of js.matchAll(/\.(bindTooltip|bindPopup|setContent)\(([^,)]+)/g)) {
+    assert.match(m[2]!.trim(), /^(box|textNode\(.*|text\(.*)$/, `${m[1]}(${m[2]}) passes a string`);
+  }
+  assert.doesNotMatch(js, /innerHTML|insertAdjacentHTML|document\.write/);
 });
 
 test('every state-changing form refuses a post without its CSRF token', async () => {

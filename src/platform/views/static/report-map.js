@@ -22,6 +22,9 @@
     try { return json ? JSON.parse(json) : fallback; } catch { return fallback; }
   }
 
+  // Leaflet treats a string given to a tooltip or popup as HTML: names go in as text nodes.
+  function textNode(s) { return document.createTextNode(String(s)); }
+
   function nameOf(props, locale) {
     if (!props) return '';
     if (props.name && typeof props.name === 'object') return props.name[locale] || props.name.fa || '';
@@ -51,7 +54,7 @@
     function drawCentres() {
       centres.forEach(function (c) {
         var m = L.circleMarker([c.lat, c.lng], { radius: 4, color: '#0b6e4f', weight: 1, fillOpacity: 0.6, interactive: false });
-        m.bindTooltip(c.name, { permanent: false, direction: 'top' });
+        m.bindTooltip(textNode(c.name), { permanent: false, direction: 'top' });
         m.addTo(areas);
       });
     }
@@ -68,7 +71,7 @@
           var layer = L.geoJSON(feature, { style: { color: '#0b6e4f', weight: 1.5, fillColor: '#0b6e4f', fillOpacity: 0.06 }, interactive: false });
           layer.addTo(areas);
           var label = nameOf(feature.properties, locale);
-          if (label) layer.bindTooltip(label, { permanent: true, direction: 'center', className: 'pk-area-tooltip' });
+          if (label) layer.bindTooltip(textNode(label), { permanent: true, direction: 'center', className: 'pk-area-tooltip' });
           var code = feature.properties && (feature.properties.code || feature.properties.org);
           if (code) api.boundaries[code] = layer;
         });
