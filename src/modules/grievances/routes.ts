@@ -6,6 +6,7 @@ import { validatorCompiler } from 'fastify-type-provider-zod';
 import { badInput, notFound, unauthorized } from '../../platform/http/errors.js';
 import { MAX_PHOTOS, MAX_PHOTO_BYTES, type PublicReport, type PublicReportDetail, type ReportDetail, type ReportView, type StoredPhoto } from './service.js';
 import * as s from './schemas.js';
+import { refuseNulBytes } from './input.js';
 import './messages.js';
 
 const iso = (n: number | null) => (n === null ? null : new Date(n).toISOString());
@@ -22,6 +23,7 @@ export function grievancesRoutes(deps: AppDeps) {
 
   return async function plugin(app: FastifyInstance) {
     const api = app.withTypeProvider<ZodTypeProvider>();
+    app.addHook('preValidation', refuseNulBytes);
 
     // ---------- JSON API ----------
     const tags = ['reports'];

@@ -48,6 +48,16 @@ function multipartBody(parts: ({ name: string; value: string } | { name: string;
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
+/** Collects the answers that were 5xx or showed a stack trace; the test asserts the list is empty. */
+let serverErrors: string[] = [];
+const notServerError = (r: { statusCode: number; body: string }, what: string) => {
+  if (r.statusCode >= 500 || /at \S+ \(.*:\d+:\d+\)|node:internal/.test(r.body)) serverErrors.push(`${what}: ${r.statusCode}`);
+};
+const noServerErrors = () => {
+  const found = serverErrors;
+  serverErrors = [];
+  assert.deepEqual(found, []);
+};
 
 before(async () => {
   t = await makeTestApp();
@@ -193,3 +203,94 @@ test('a photo that is not an image, or a lying one, is refused and nothing is ke
   assert.equal(photos.length, 2);
 });
 
+test('odd input on every report route answers 4xx, never 5xx', async () => {
+  const weird = ['%00', 'a%00b', '%C0%AF', '%FF%FE', 'x'.repeat(300), '..%2F..%2Fetc%2Fpasswd', '%E2%80%AEABC'];
+  for (const w of weird) {
+    for (const [who, url] of [
+      ['babol.manager', `/staff/reports/${w}`], ['owner', `/my/reports/${w}`], ['anonymous', `/reports/${w}`], ['anonymous', `/report/filed/${w}`],
+      ['anonymous', `/reports/photos/${w}`], ['anonymous', `/api/v1/public/reports/${w}`], ['owner', `/api/v1/my/reports/${w}`], ['babol.manager', `/api/v1/staff/reports/${w}`],
+      ['babol.manager', `/staff/reports?q=${w}`], ['babol.manager', `/staff/reports?org=${w}&category=${w}&state=${w}`], ['anonymous', `/reports?org=${w}&category=${w}`],
+      ['anonymous', `/reports/rss?org=${w}&category=${w}`], ['anonymous', `/api/v1/public/reports?org=${w}`], ['anonymous', `/api/v1/public/areas?org=${w}`],
+      ['babol.manager', `/api/v1/staff/reports?q=${w}`],
+    ] as const) {
+      notServerError(await get(url, who), `GET ${url}`);
+    }
+  }
+  for (const url of ['/reports?org=babol&org=sari', '/reports?org[]=babol', '/reports/rss?category=a&category=b', '/staff/reports?q=a&q=b&org[x]=1', '/report?filed=a&filed=b',
+    '/api/v1/reports/nearby?lat=NaN&lng=1&category=pothole', '/api/v1/reports/nearby?lat=1e400&lng=1&category=pothole', '/api/v1/reports/nearby?lat=36.5&lng=52.6&category=a%00',
+    '/api/v1/reports/nearby?lat=36.5&lng=52.6&category=pothole&category=x', '/api/v1/public/areas?org=a&org=b', '/my/reports/x?done[]=1']) {
+    notServerError(await get(url, url.startsWith('/staff') ? 'babol.manager' : url.startsWith('/my') ? 'owner' : 'anonymous'), `GET ${url}`);
+  }
+  // Staff forms with NUL bytes and arrays in every field.
+  for (const path of ['state', 'assign', 'comment', 'moderate']) {
+    for (const v of ['a\u0000b', ['a', 'b']]) {
+      const r = await form('babol.manager', `/staff/reports/${report.id}/${path}`, { state: 'duplicate', duplicate_of: v, comment: v, audience: 'public', department: v, officer: v, description: v }, `/staff/reports/${report.id}`);
+      notServerError(r, `POST ${path} ${JSON.stringify(v)}`);
+    }
+  }
+  const nul = await t.app.inject({ method: 'POST', url: `/api/v1/reports/${report.id}/comment`, headers: bearer('babol.manager'), payload: { comment: 'a\u0000b', internal: true } });
+  notServerError(nul, 'API comment with NUL');
+  for (const path of ['reopen', 'rate']) {
+    const r = await form('owner', `/my/reports/${report.id}/${path}`, { comment: 'a\u0000bcd', rating: ['1', '2'] }, `/my/reports/${report.id}`);
+    notServerError(r, `POST my ${path}`);
+  }
+  noServerErrors();
+});
+
+test('odd input to the report form answers 4xx, never 5xx, and stores no report', async () => {
+  const count = async () => (await t.deps.db.selectFrom('reports').select('id').execute()).length;
+  const n = await count();
+  const jar = session('owner');
+  const token = await csrfFrom(t, jar, '/report');
+  const post = (parts: Parameters<typeof multipartBody>[0]) => {
+    const mp = multipartBody([{ name: '_csrf', value: token }, ...parts]);
+    return t.app.inject({ method: 'POST', url: '/report', headers: { cookie: jar.header(), ...mp.headers }, payload: mp.payload });
+  };
+  const base = [{ name: 'category', value: 'pothole' }, { name: 'description', value: 'چاله بزرگ اینجا' }];
+  const cases: [string, Parameters<typeof multipartBody>[0]][] = [
+    ['NaN', [...base, { name: 'lat', value: 'NaN' }, { name: 'lng', value: 'NaN' }]],
+    ['Infinity', [...base, { name: 'lat', value: 'Infinity' }, { name: 'lng', value: '-Infinity' }]],
+    ['huge', [...base, { name: 'lat', value: '1e400' }, { name: 'lng', value: '9'.repeat(400) }]],
+    ['hex', [...base, { name: 'lat', value: '0x24' }, { name: 'lng', value: '0x34' }]],
+    ['duplicate fields', [...base, ...base, { name: 'lat', value: '36.5' }, { name: 'lat', value: '37' }, { name: 'lng', value: '52.6' }]],
+    ['NUL description', [{ name: 'category', value: 'pothole' }, { name: 'description', value: 'چاله\u0000 بزرگ اینجا' }, { name: 'lat', value: 'a' }]],
+    ['unknown org', [...base, { name: 'org', value: 'a\u0000' }, { name: 'address', value: 'x' }]],
+    ['empty', []],
+  ];
+  for (const [name, parts] of cases) notServerError(await post(parts), name);
+  // An empty multipart body, and one cut off in the middle.
+  for (const payload of [Buffer.from('--b--\r\n'), Buffer.from('--b\r\nContent-Disposition: form-data; name="category"\r\n\r\npot')]) {
+    const r = await t.app.inject({ method: 'POST', url: '/report', headers: { cookie: jar.header(), 'content-type': 'multipart/form-data; boundary=b' }, payload });
+    notServerError(r, 'broken multipart');
+  }
+  const wrongType = await t.app.inject({ method: 'POST', url: '/report', headers: { cookie: jar.header(), 'content-type': 'text/plain' }, payload: 'hello' });
+  notServerError(wrongType, 'text/plain');
+  // Too many parts.
+  const many = Array.from({ length: 150 }, (_, i) => ({ name: `f${i}`, value: 'x' }));
+  notServerError(await post(many), 'too many parts');
+  // Invalid UTF-8 in a field.
+  const raw = Buffer.concat([Buffer.from(`--b\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token}\r\n--b\r\nContent-Disposition: form-data; name="description"\r\n\r\n`), Buffer.from([0xc0, 0xaf, 0xff, 0xfe, 0x00]), Buffer.from('\r\n--b--\r\n')]);
+  notServerError(await t.app.inject({ method: 'POST', url: '/report', headers: { cookie: jar.header(), 'content-type': 'multipart/form-data; boundary=b' }, payload: raw }), 'invalid UTF-8');
+  noServerErrors();
+  assert.equal(await count(), n);
+  // A NUL character in an otherwise good form is dropped, on both databases.
+  const good = await post([...base.slice(0, 1), { name: 'description', value: 'چاله\u0000 عمیق کنار جوی' }, { name: 'lat', value: String(PLACES.babol.lat) }, { name: 'lng', value: String(PLACES.babol.lng) }]);
+  assert.equal(good.statusCode, 303, good.body.slice(0, 300));
+  const stored = await t.deps.db.selectFrom('reports').select('description').where('description', 'like', '%عمیق کنار جوی').executeTakeFirstOrThrow();
+  assert.equal(stored.description, 'چاله عمیق کنار جوی');
+});
+
+test('the JSON API refuses odd report bodies with 400', async () => {
+  for (const payload of [
+    { category: 'pothole', description: 'چاله\u0000 بزرگ', ...PLACES.babol },
+    { category: 'pothole', description: 'چاله بزرگ', lat: 'NaN', lng: 52 },
+    { category: 'pothole', description: 'چاله بزرگ', lat: 1e308, lng: 52 },
+    { category: ['pothole'], description: ['x'], lat: [1], lng: {} },
+    { category: 'pothole', description: 'چاله بزرگ', ...PLACES.babol, address: 'a\u0000b' },
+    { category: 'pothole', description: 'چاله بزرگ', ...PLACES.babol, attributes: { size: 'a\u0000' } },
+  ]) {
+    const r = await t.app.inject({ method: 'POST', url: '/api/v1/reports', headers: bearer('owner'), payload });
+    notServerError(r, JSON.stringify(payload));
+  }
+  noServerErrors();
+});

@@ -8,6 +8,7 @@ import { formFailure, formValues, seeOther } from '../../platform/http/forms.js'
 import { toAsciiDigits } from '../../platform/i18n/persian.js';
 import type { ViewContext } from '../../platform/views/context.js';
 import { TRANSITIONS, type ReportState } from './service.js';
+import { refuseNulBytes } from './input.js';
 import { ReportQueuePage, ReportStaffPage, type QueueFilters, type ReportPageProps, type StaffForm } from './views/staff.js';
 import './messages.js';
 import './messages-staff.js';
@@ -111,6 +112,8 @@ export function grievancesStaffWeb(deps: AppDeps) {
   }
 
   return async function plugin(app: FastifyInstance) {
+    app.addHook('preValidation', refuseNulBytes);
+
     /** The report's page, with a success message or the failure of one of its forms. */
     async function renderReport(req: FastifyRequest, reply: FastifyReply, id: string, extra: Pick<ReportPageProps, 'flash' | 'failure'> = {}, status = 200) {
       const actor = req.actor;

@@ -12,6 +12,7 @@ import type { ViewContext } from '../../platform/views/context.js';
 import { hasMessage, t as translate } from '../../platform/i18n/messages.js';
 import { toAsciiDigits } from '../../platform/i18n/persian.js';
 import { escapeXml } from '../open311/xml.js';
+import { refuseNulBytes } from './input.js';
 import { MAX_PHOTO_BYTES, MAX_PHOTOS, parseAttributes, type NewReport, type StoredPhoto } from './service.js';
 import { PublicReportPage, PublicReportsPage, ReportFiledPage, ReportFormPage, stateLabel, type FormCategory, type MapSettings, type Municipality } from './views/pages.js';
 import { MyReportPage, MyReportsPage, type MyReportFailure } from './views/citizen.js';
@@ -144,6 +145,7 @@ export function grievancesWeb(deps: AppDeps) {
   return async function plugin(app: FastifyInstance) {
     // One more file than allowed is read (and refused) so the form can say how many it takes.
     await app.register(multipart, { limits: { fileSize: MAX_PHOTO_BYTES, files: MAX_PHOTOS + 5, fields: 80, parts: 100, fieldSize: 4096 } });
+    app.addHook('preValidation', refuseNulBytes);
 
     // ---------- Filing a report ----------
 
@@ -158,7 +160,8 @@ export function grievancesWeb(deps: AppDeps) {
     app.post('/report', { schema: { hide: true } }, async (req, reply) => {
       const ctx = ctxOf(req, reply);
       const fields: Record<string, string[]> = {};
-      const add = (k: string, v: string) => (fields[k] ??= []).push(v.slice(0, 4000));
+      // The multipart fields are read here, after the NUL check of the hook: a NUL is dropped.
+      const add = (k: string, v: string) => (fields[k] ??= []).push(v.replaceAll('\u0000', '').slice(0, 4000));
       const photos: StoredPhoto[] = [];
       let photoError: string | null = null;
       let chosen = 0;
