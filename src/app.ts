@@ -30,6 +30,7 @@ import { clearanceRoutes } from './modules/payments/clearance-routes.js';
 import { reportsRoutes } from './modules/payments/reports-routes.js';
 import { grievancesRoutes } from './modules/grievances/routes.js';
 import { areasRoutes } from './modules/grievances/areas-routes.js';
+import { categoryRoutes } from './modules/grievances/category-routes.js';
 import { grievancesWeb } from './modules/grievances/web.js';
 import { grievancesStaffWeb } from './modules/grievances/staff-web.js';
 import { open311Routes } from './modules/open311/routes.js';
@@ -151,6 +152,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   await app.register(reportsRoutes(deps));
   await app.register(grievancesRoutes(deps));
   await app.register(areasRoutes(deps));
+  await app.register(categoryRoutes(deps));
   await app.register(grievancesWeb(deps));
   await app.register(grievancesStaffWeb(deps));
   await app.register(open311Routes(deps));

@@ -19,6 +19,7 @@ import { createLeviesService } from './modules/payments/levies.js';
 import { createClearanceService } from './modules/payments/clearance.js';
 import { createReportsService } from './modules/payments/reports.js';
 import { ReportEscalationScanner, createGrievancesService } from './modules/grievances/service.js';
+import { createCategoryAdmin } from './modules/grievances/category-admin.js';
 import { join } from 'node:path';
 
 export interface Adapters {
@@ -62,6 +63,7 @@ function buildServices(config: Config, db: DB, clock: Clock, onOutbox: () => voi
     clearance: createClearanceService({ db, clock }),
     paymentReports: createReportsService({ db, clock }),
     grievances: createGrievancesService({ db, clock, calendar, files, onOutbox }),
+    reportCategories: createCategoryAdmin({ db, clock }),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { CategoryAttribute, ReportCategoriesTable } from '../../platform/db/schema.js';
 
-type DemoCategory = Omit<ReportCategoriesTable, 'id' | 'org_id' | 'created_at' | 'attributes'> & { attributes: CategoryAttribute[] };
+type DemoCategory = Omit<ReportCategoriesTable, 'id' | 'org_id' | 'created_at' | 'attributes' | 'active'> & { attributes: CategoryAttribute[] };
 
 const size: CategoryAttribute = {
   code: 'size', datatype: 'singlevaluelist', required: false, order: 1,

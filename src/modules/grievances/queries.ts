@@ -25,15 +25,24 @@ export async function orgByCode(tx: Tx, code: string) {
   return tx.selectFrom('orgs').select(['id', 'code', 'name_fa', 'name_en']).where('code', '=', code).executeTakeFirst();
 }
 
-/** A category of one municipality by its code (categories are public). */
-export async function categoryByCode(tx: Tx, orgId: string, code: string) {
-  return tx.selectFrom('report_categories').selectAll().where('org_id', '=', orgId).where('code', '=', code).executeTakeFirst();
+/** A category of one municipality by its code (categories are public); with activeOnly, none when it is inactive. */
+export async function categoryByCode(tx: Tx, orgId: string, code: string, opts: { activeOnly?: boolean } = {}) {
+  let q = tx.selectFrom('report_categories').selectAll().where('org_id', '=', orgId).where('code', '=', code);
+  if (opts.activeOnly) q = q.where('active', '=', 1);
+  return q.executeTakeFirst();
 }
 
-/** The categories of a municipality, or of every municipality when orgId is absent. */
-export async function categories(tx: Tx, orgId?: string) {
+/** A category citizens may report in now: of this municipality, by code, and active. */
+export const activeCategoryByCode = (tx: Tx, orgId: string, code: string) => categoryByCode(tx, orgId, code, { activeOnly: true });
+
+/**
+ * The categories of a municipality, or of every municipality when orgId is absent: those offered
+ * to citizens (active), or all of them with includeInactive.
+ */
+export async function categories(tx: Tx, orgId?: string, opts: { includeInactive?: boolean } = {}) {
   let q = tx.selectFrom('report_categories as c').innerJoin('orgs as o', 'o.id', 'c.org_id').selectAll('c').select('o.code as org_code');
   if (orgId) q = q.where('c.org_id', '=', orgId);
+  if (!opts.includeInactive) q = q.where('c.active', '=', 1);
   return q.orderBy('o.code').orderBy('c.group').orderBy('c.code').execute();
 }
 

@@ -349,7 +349,7 @@ export function createGrievancesService(ctx: GrievancesContext) {
         const org = await routeToMunicipality(tx, input.lat, input.lng);
         if (opts.jurisdiction && opts.jurisdiction !== org.code) throw badInput({ lat: 'report.outside_jurisdiction', lng: 'report.outside_jurisdiction' });
         if (actor.kind === 'api_client' && actor.orgId !== org.id && (await q.orgKind(tx, actor.orgId)) !== 'province') throw forbidden();
-        const cat = await q.categoryByCode(tx, org.id, input.category);
+        const cat = await q.activeCategoryByCode(tx, org.id, input.category);
         if (!cat) throw badInput({ category: 'report.category_unknown' });
         if (actor.kind === 'anonymous' && cat.allow_anonymous !== 1) throw unauthorized('report.sign_in_required');
         const answers = checkAnswers(parseAttributes(cat.attributes), input.attributes);
@@ -390,7 +390,7 @@ export function createGrievancesService(ctx: GrievancesContext) {
     /** Open reports of the category within 250 m of the point, nearest first (possible duplicates to follow instead). */
     async nearby(lat: number, lng: number, categoryCode: string) {
       const org = await routeToMunicipality(db, lat, lng);
-      const cat = await q.categoryByCode(db, org.id, categoryCode);
+      const cat = await q.activeCategoryByCode(db, org.id, categoryCode);
       if (!cat) throw badInput({ category: 'report.category_unknown' });
       const dLat = DUPLICATE_RADIUS_M / 111_000;
       const dLng = dLat / Math.max(0.01, Math.cos((lat * Math.PI) / 180));

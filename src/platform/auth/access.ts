@@ -38,6 +38,8 @@ export const PERMISSIONS = {
   'reports.assign': ['manager', 'org_admin'],
   /** Redact a report's description or hide its photos (the original stays in the audit log). */
   'reports.moderate': ['manager', 'org_admin'],
+  /** Manage the organization's report categories: groups, titles, deadlines, departments, anonymity, retiring. */
+  'reports.categories': ['org_admin'],
 } satisfies Record<string, Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

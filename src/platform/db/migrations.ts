@@ -560,6 +560,16 @@ const m0013: Migration = {
   },
 };
 
+const m0014: Migration = {
+  async up(db: Db) {
+    // An org admin retires a ۱۳۷ category without deleting it: its reports keep their category.
+    await db.schema.alterTable('report_categories').addColumn('active', 'integer', (c) => c.notNull().defaultTo(1)).execute();
+  },
+  async down(db: Db) {
+    await db.schema.alterTable('report_categories').dropColumn('active').execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_totp_replay': m0002,
@@ -572,6 +582,7 @@ export const migrations: Record<string, Migration> = {
   '0011_grievances': m0011,
   '0012_grievances_more': m0012,
   '0013_reports_by_time': m0013,
+  '0014_report_category_active': m0014,
 };
 
 export const migrationProvider: MigrationProvider = {

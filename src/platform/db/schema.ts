@@ -363,6 +363,8 @@ export interface ReportCategoriesTable {
   department_fa: string;
   department_en: string;
   allow_anonymous: Flag;
+  /** 0: retired by the org admin, not offered to citizens nor accepted when filing; its reports stay. */
+  active: ColumnType<Flag, Flag | undefined, Flag>;
   /** JSON array of CategoryAttribute: the category's extra questions (Open311 attributes). */
   attributes: ColumnType<string, string | undefined, string>;
   created_at: Millis;

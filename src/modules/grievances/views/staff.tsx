@@ -31,6 +31,8 @@ export interface QueuePageProps {
   states: ReportState[];
   orgNames: Map<string, string>;
   departmentName: DepartmentName;
+  /** The report categories page, given only when the actor may manage categories (reports.categories). */
+  categoriesHref?: string;
 }
 
 const loc = (ctx: ViewContext, l: { fa: string; en?: string | null } | null | undefined) => (!l ? '' : ctx.locale === 'en' && l.en ? l.en : l.fa);
@@ -150,6 +152,7 @@ export function ReportQueuePage(props: QueuePageProps) {
       <div class="container-xl py-4">
         <div class="d-flex flex-wrap justify-content-between align-items-center gap-2 mb-2">
           <h1 class="h3 mb-0">{t('report_staff.queue_title')}</h1>
+          {props.categoriesHref ? <a href={props.categoriesHref} class="btn btn-outline-secondary btn-sm ms-auto">{t('category_admin.manage_link')}</a> : null}
           <a href={overdueHref} class={`badge fs-6 text-decoration-none ${props.overdueCount > 0 ? 'text-bg-danger' : 'text-bg-light border'}`} data-overdue-count={props.overdueCount}>
             {t('report_staff.overdue_count', { n: props.overdueCount })}
           </a>
