@@ -7,14 +7,16 @@ import { AppError } from '../../platform/http/errors.js';
 import { t } from '../../platform/i18n/messages.js';
 import { verifyApiKey } from '../../platform/auth/api-keys.js';
 import * as q from '../grievances/queries.js';
-import { MAX_PHOTO_BYTES, parseAttributes, type StoredPhoto } from '../grievances/service.js';
+import { MAX_PHOTO_BYTES, approximate, parseAttributes, type StoredPhoto } from '../grievances/service.js';
+import { hasNulByte } from '../grievances/input.js';
 import * as q311 from './queries.js';
 import { xmlDocument, type XmlValue } from './xml.js';
 
 // Open311 GeoReport v2: discovery, services, service definitions (with attributes), requests
 // (GET and POST, with an API key), one request, request ids from tokens, and FixMyStreet's
 // servicerequestupdates; JSON and XML, with the spec's error format. jurisdiction_id is a
-// municipality code. Answers carry only public fields: no citizen, no address, no hidden text.
+// municipality code. Answers carry only public fields: no citizen, no address, no hidden text,
+// points rounded to about 100 m as on the public pages.
 
 type Format = 'json' | 'xml';
 const FORMATS: Format[] = ['json', 'xml'];
@@ -143,8 +145,8 @@ function requestOf(r: RequestRow, mediaUrl: string | null) {
     requested_datetime: open311Date(Number(r.created_at)),
     updated_datetime: open311Date(Number(r.updated_at)),
     expected_datetime: r.due_at === null ? null : open311Date(Number(r.due_at)),
-    lat: Number(r.lat),
-    long: Number(r.lng),
+    lat: approximate(Number(r.lat)),
+    long: approximate(Number(r.lng)),
     media_url: mediaUrl,
   };
 }
@@ -155,6 +157,7 @@ type PostFields = Record<string, string | string[]>;
 async function readPost(req: FastifyRequest): Promise<{ fields: PostFields; media: Buffer | null }> {
   const fields: PostFields = {};
   const add = (name: string, value: string) => {
+    if (hasNulByte(name) || hasNulByte(value)) throw new Open311Error(400, `${name}: a NUL character is not allowed`);
     const prev = fields[name];
     fields[name] = prev === undefined ? value : [...(Array.isArray(prev) ? prev : [prev]), value];
   };
@@ -331,6 +334,12 @@ export function open311Routes(deps: AppDeps) {
   return async function plugin(app: FastifyInstance) {
     await app.register(multipart, { limits: { fileSize: MAX_PHOTO_BYTES, files: 1, fields: 60, parts: 61, fieldSize: 8192 } });
     const opts = { schema: { hide: true } };
+    // PostgreSQL text cannot hold a NUL character (a query with one fails): refused up front.
+    app.addHook('preValidation', async (req, reply) => {
+      if (!hasNulByte(req.params) && !hasNulByte(req.query) && !hasNulByte(req.body)) return;
+      const format: Format = req.url.split('?')[0]!.endsWith('.xml') ? 'xml' : 'json';
+      return sendError(reply, format, new Open311Error(400, 'a NUL character is not allowed'));
+    });
     for (const format of FORMATS) {
       app.get(`/open311/v2/discovery.${format}`, opts, async (req, reply) => {
         const base = `${req.protocol}://${req.host}/open311/v2/`;
