@@ -345,23 +345,24 @@ export function createGrievancesService(ctx: GrievancesContext) {
       const photos = opts.photos ?? [];
       if (photos.length > MAX_PHOTOS) throw badInput({ photos: 'report.photo_count' });
       const now = clock.now();
+      // Everything that can refuse the report is checked first, outside the writing transaction.
+      const org = await routeToMunicipality(db, input.lat, input.lng);
+      if (opts.jurisdiction && opts.jurisdiction !== org.code) throw badInput({ lat: 'report.outside_jurisdiction', lng: 'report.outside_jurisdiction' });
+      if (actor.kind === 'api_client' && actor.orgId !== org.id && (await q.orgKind(db, actor.orgId)) !== 'province') throw forbidden();
+      const cat = await q.activeCategoryByCode(db, org.id, input.category);
+      if (!cat) throw badInput({ category: 'report.category_unknown' });
+      if (actor.kind === 'anonymous' && cat.allow_anonymous !== 1) throw unauthorized('report.sign_in_required');
+      const answers = checkAnswers(parseAttributes(cat.attributes), input.attributes);
+      const contact = actor.kind === 'citizen' ? await q.citizenContact(db, actor.id) : undefined;
+      // The number is taken in its own short transaction: the municipality's counter row is then
+      // locked for one statement, not for the whole filing, so concurrent filings in one city do
+      // not queue behind each other. A number whose filing then fails is skipped, never reused.
+      const year = jalaliParts(now).year;
+      const trackingCode = formatReportTrackingCode(org.code, year, await inTransaction(db, (tx) => nextCounter(tx, org.id, `report:${year}`)));
+      const id = newId();
+      const token = actor.kind === 'api_client' ? randomBytes(12).toString('base64url') : null;
+      const dueAt = calendar.addBusinessDays(new Date(now), cat.deadline_days).getTime();
       const result = await inTransaction(db, async (tx) => {
-        const org = await routeToMunicipality(tx, input.lat, input.lng);
-        if (opts.jurisdiction && opts.jurisdiction !== org.code) throw badInput({ lat: 'report.outside_jurisdiction', lng: 'report.outside_jurisdiction' });
-        if (actor.kind === 'api_client' && actor.orgId !== org.id && (await q.orgKind(tx, actor.orgId)) !== 'province') throw forbidden();
-        const cat = await q.activeCategoryByCode(tx, org.id, input.category);
-        if (!cat) throw badInput({ category: 'report.category_unknown' });
-        if (actor.kind === 'anonymous' && cat.allow_anonymous !== 1) throw unauthorized('report.sign_in_required');
-        const answers = checkAnswers(parseAttributes(cat.attributes), input.attributes);
-        // The per-municipality counter row and the audit chain are locked until commit: take the
-        // counter just before the rows that need it and append the audit entry last, so that
-        // concurrent filings wait on them as briefly as possible.
-        const id = newId();
-        const token = actor.kind === 'api_client' ? randomBytes(12).toString('base64url') : null;
-        const dueAt = calendar.addBusinessDays(new Date(now), cat.deadline_days).getTime();
-        const contact = actor.kind === 'citizen' ? await q.citizenContact(tx, actor.id) : undefined;
-        const year = jalaliParts(now).year;
-        const trackingCode = formatReportTrackingCode(org.code, year, await nextCounter(tx, org.id, `report:${year}`));
         await q.insertReport(tx, {
           id, org_id: org.id, category_id: cat.id, tracking_code: trackingCode, citizen_id: actor.kind === 'citizen' ? actor.id : null,
           description: input.description, lat: input.lat, lng: input.lng, address: input.address ?? null, state: 'received',

@@ -171,6 +171,8 @@ export function grievancesStaffWeb(deps: AppDeps) {
       return sendPage(reply, h(ReportQueuePage, {
         ctx, rows: queueOrder(rows), filters, overdueCount: overdue, orgChoices, categories, states: STATES,
         orgNames: new Map(all.map((o) => [o.code, o.name[ctx.locale]])), departmentName,
+        categoriesHref: req.actor.kind === 'staff' && req.actor.memberships.some((m) => mayAct(req.actor, m.orgId, 'reports.categories'))
+          ? `/staff/reports/categories${filters.org ? `?org=${encodeURIComponent(filters.org)}` : ''}` : undefined,
       }));
     });
 
