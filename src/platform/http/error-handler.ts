@@ -8,6 +8,8 @@ import { ErrorPage } from '../views/error-page.js';
 
 const DB_DOWN = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', 'SQLITE_BUSY', 'SQLITE_LOCKED']);
 
+const BAD_TEXT = new Set(['22021', '22P05']);
+
 /** Maps anything thrown to an expected error, or null when it is a bug (answered as a 500). */
 export function toAppError(err: unknown): AppError | null {
   if (err instanceof AppError) return err;
@@ -23,6 +25,8 @@ export function toAppError(err: unknown): AppError | null {
   }
   if (e?.code === 'FST_CSRF_INVALID_TOKEN' || e?.code === 'FST_CSRF_MISSING_SECRET') return new AppError('common.csrf', 403);
   if (e?.code && DB_DOWN.has(e.code)) return new AppError('common.unavailable', 503);
+  // Text PostgreSQL cannot store (a NUL character, an invalid byte sequence) is bad input, not a bug.
+  if (e?.code && BAD_TEXT.has(e.code)) return new AppError('common.invalid_input', 400);
   if (/Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/i.test(String(e?.message))) return new AppError('common.unavailable', 503);
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     if (e.statusCode === 429) return new AppError('common.rate_limited', 429, {}, { seconds: 60 });
