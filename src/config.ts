@@ -30,6 +30,7 @@ const envSchema = z.object({
   BUSINESS_THURSDAY: z.enum(['off', 'work']).default('off'),
   TRUST_PROXY: boolish.optional(),
   OUTBOX_POLL_MS: z.coerce.number().int().min(50).default(1000),
+  REPORTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(20),
   MAP_TILE_URL: z.string().regex(/^https?:\/\/[^\s]*\{z\}[^\s]*\{x\}[^\s]*\{y\}/, 'a tile URL template such as https://tile.example.org/{z}/{x}/{y}.png').optional(),
   MAP_TILE_ATTRIBUTION: z.string().max(300).optional(),
 });
@@ -57,6 +58,8 @@ export interface Config {
   businessThursday: 'off' | 'work';
   trustProxy: boolean;
   outboxPollMs: number;
+  /** How many city problem reports one citizen (or one address, anonymously; or one API key) may file per minute. */
+  reportsPerMinute: number;
   /** Map tiles for the report pages: a {z}/{x}/{y} URL template ('' = no tiles; the maps then draw boundaries only), its attribution and the origin the CSP allows images from. */
   map: { tileUrl: string; tileAttribution: string; tileOrigin: string | null };
 }
@@ -141,6 +144,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     businessThursday: e.BUSINESS_THURSDAY,
     trustProxy: e.TRUST_PROXY ?? false,
     outboxPollMs: e.OUTBOX_POLL_MS,
+    reportsPerMinute: e.REPORTS_PER_MINUTE,
     map: { tileUrl: e.MAP_TILE_URL ?? '', tileAttribution: e.MAP_TILE_ATTRIBUTION ?? '', tileOrigin: e.MAP_TILE_URL ? tileOrigin(e.MAP_TILE_URL) : null },
   };
 }

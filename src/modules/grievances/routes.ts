@@ -6,6 +6,7 @@ import { validatorCompiler } from 'fastify-type-provider-zod';
 import { badInput, notFound, unauthorized } from '../../platform/http/errors.js';
 import { MAX_PHOTOS, MAX_PHOTO_BYTES, type PublicReport, type PublicReportDetail, type ReportDetail, type ReportView, type StoredPhoto } from './service.js';
 import * as s from './schemas.js';
+import { filingLimit } from './limits.js';
 import { refuseNulBytes } from './input.js';
 import './messages.js';
 
@@ -30,6 +31,7 @@ export function grievancesRoutes(deps: AppDeps) {
     const security: Record<string, string[]>[] = [{ bearer: [] }, { session: [] }];
 
     api.post('/api/v1/reports', {
+      config: filingLimit(deps.config.reportsPerMinute),
       schema: {
         tags, summary: 'File a city problem report; it goes to the municipality whose area contains the point', security,
         description: 'Signed-in citizens; anonymous callers only in categories the municipality allows. The citizen gets the tracking code by SMS. A point outside every municipality answers 400 with field errors on lat and lng.',

@@ -16,6 +16,7 @@ import { refuseNulBytes } from './input.js';
 import { MAX_PHOTO_BYTES, MAX_PHOTOS, parseAttributes, type NewReport, type StoredPhoto } from './service.js';
 import { PublicReportPage, PublicReportsPage, ReportFiledPage, ReportFormPage, stateLabel, type FormCategory, type MapSettings, type Municipality } from './views/pages.js';
 import { MyReportPage, MyReportsPage, type MyReportFailure } from './views/citizen.js';
+import { filingLimit } from './limits.js';
 import './messages.js';
 import './messages-web.js';
 
@@ -157,7 +158,7 @@ export function grievancesWeb(deps: AppDeps) {
 
     // The form is multipart (photos); each photo is stored as it streams in, after the CSRF token
     // (the form's first field) has been checked, and removed again if the report is not filed.
-    app.post('/report', { schema: { hide: true } }, async (req, reply) => {
+    app.post('/report', { schema: { hide: true }, config: filingLimit(deps.config.reportsPerMinute) }, async (req, reply) => {
       const ctx = ctxOf(req, reply);
       const fields: Record<string, string[]> = {};
       // The multipart fields are read here, after the NUL check of the hook: a NUL is dropped.

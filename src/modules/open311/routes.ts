@@ -7,6 +7,7 @@ import { AppError } from '../../platform/http/errors.js';
 import { t } from '../../platform/i18n/messages.js';
 import { verifyApiKey } from '../../platform/auth/api-keys.js';
 import * as q from '../grievances/queries.js';
+import { filingLimit } from '../grievances/limits.js';
 import { MAX_PHOTO_BYTES, approximate, parseAttributes, type StoredPhoto } from '../grievances/service.js';
 import { hasNulByte } from '../grievances/input.js';
 import * as q311 from './queries.js';
@@ -38,7 +39,14 @@ const itemName = (plural: string) => ITEM_NAMES[plural] ?? 'item';
 
 class Open311Error extends Error {
   /** One error, or several of the same code (e.g. every bad field of a POST). */
-  constructor(public code: 400 | 403 | 404, public description: string, public more: string[] = []) { super(description); }
+  constructor(public code: 400 | 403 | 404 | 429, public description: string, public more: string[] = []) { super(description); }
+}
+
+/** The api_key's public prefix (pk_<8 hex>), to count a client's requests without keeping its secret. */
+function keyPrefixOf(req: FastifyRequest): string | undefined {
+  const key = (req.body as Record<string, unknown> | undefined)?.api_key;
+  const m = typeof key === 'string' ? /^pk_([0-9a-f]{8})_/.exec(key) : null;
+  return m ? `open311:${m[1]}` : undefined;
 }
 
 /** A service's AppError as the spec's error list: each bad field named the Open311 way, in English. */
@@ -340,6 +348,20 @@ export function open311Routes(deps: AppDeps) {
       const format: Format = req.url.split('?')[0]!.endsWith('.xml') ? 'xml' : 'json';
       return sendError(reply, format, new Open311Error(400, 'a NUL character is not allowed'));
     });
+    // Errors raised before a handler (the rate limit) answer in the spec's format too.
+    app.setErrorHandler((error, req, reply) => {
+      const e = error as { statusCode?: number; status?: number; params?: { seconds?: number } };
+      if ((e.statusCode ?? e.status) !== 429) throw error;
+      const format: Format = req.url.split('?')[0]!.endsWith('.xml') ? 'xml' : 'json';
+      if (e.params?.seconds) reply.header('retry-after', String(e.params.seconds));
+      return sendError(reply, format, new Open311Error(429, 'too many requests; try again in a minute'));
+    });
+    // One route for both formats, so that a key's posts count against one limit whichever it uses.
+    app.post('/open311/v2/requests.:format', { ...opts, config: filingLimit(deps.config.reportsPerMinute * 10, keyPrefixOf) }, async (req, reply) => {
+      const format = (req.params as { format: string }).format;
+      if (format !== 'json' && format !== 'xml') return sendError(reply, 'json', new Open311Error(404, 'format must be json or xml'));
+      return handle(reply, format, () => postRequest(req, reply, format));
+    });
     for (const format of FORMATS) {
       app.get(`/open311/v2/discovery.${format}`, opts, async (req, reply) => {
         const base = `${req.protocol}://${req.host}/open311/v2/`;
@@ -366,7 +388,6 @@ export function open311Routes(deps: AppDeps) {
       }));
 
       app.get(`/open311/v2/requests.${format}`, opts, async (req, reply) => handle(reply, format, () => requests(req, reply, format)));
-      app.post(`/open311/v2/requests.${format}`, opts, async (req, reply) => handle(reply, format, () => postRequest(req, reply, format)));
       app.get(`/open311/v2/servicerequestupdates.${format}`, opts, async (req, reply) => handle(reply, format, () => updates(req, reply, format)));
     }
 
