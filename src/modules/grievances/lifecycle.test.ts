@@ -162,6 +162,15 @@ test('reopen within 10 days of resolution, only by its citizen; afterwards it is
   assert.equal(reopened.json().reopened_count, 1);
   const open = (await api('GET', '/api/v1/staff/reports?status=open', 'babol.clerk')).json().items as { id: string }[];
   assert.ok(open.some((r) => r.id === id));
+  // The reopening shows everywhere; the citizen's words only to the staff and to the citizen.
+  const code = (await api('GET', `/api/v1/my/reports/${id}`, 'maryam')).json().tracking_code as string;
+  assert.ok(JSON.stringify((await api('GET', `/api/v1/my/reports/${id}`, 'maryam')).json()).includes('هنوز چاله هست'));
+  assert.ok(JSON.stringify((await api('GET', `/api/v1/staff/reports/${id}`, 'babol.clerk')).json()).includes('هنوز چاله هست'));
+  const pub = (await api('GET', `/api/v1/public/reports/${code}`)).json();
+  assert.ok(pub.updates.some((u: { state: string }) => u.state === 'reopened'));
+  assert.ok(!JSON.stringify(pub).includes('هنوز چاله هست'));
+  const feed = await t.app.inject({ method: 'GET', url: '/open311/v2/servicerequestupdates.json?jurisdiction_id=babol' });
+  assert.ok(feed.body.includes(code) && !feed.body.includes('هنوز چاله هست'), 'the Open311 feed has the reopening, not the words');
   // Resolved again, then past the 10 days.
   await api('POST', `/api/v1/reports/${id}/state`, 'babol.clerk', { state: 'resolved' });
   await advanceDays(REOPEN_DAYS + 1);

@@ -139,12 +139,16 @@ export async function reportOfCitizen(tx: Tx, citizenId: string, id: string): Pr
   return withNames(tx).select(REPORT_COLUMNS).where('r.citizen_id', '=', citizenId).where('r.id', '=', id).executeTakeFirst();
 }
 
-/** The updates of a report, oldest first, with the staff member's name; internal ones only when asked. */
-export async function updatesOf(tx: Tx, reportId: string, includeInternal: boolean) {
+/**
+ * The updates of a report, oldest first, with the staff member's name: every one for staff, the
+ * public ones for its citizen and the public (the public service then drops citizens' comments).
+ */
+export async function updatesOf(tx: Tx, reportId: string, audience: 'staff' | 'citizen' | 'public') {
   let q = tx.selectFrom('report_updates as u').leftJoin('staff as s', (j) => j.onRef('s.id', '=', 'u.actor_id').on('u.actor_kind', '=', 'staff'))
     .select(['u.id', 'u.kind', 'u.state', 'u.comment', 'u.internal', 'u.actor_kind', 's.display_name as actor_name', 'u.created_at'])
     .where('u.report_id', '=', reportId);
-  if (!includeInternal) q = q.where('u.internal', '=', 0);
+  if (audience === 'public') q = q.where('u.internal', '=', 0);
+  if (audience === 'citizen') q = q.where('u.internal', '=', 0);
   return q.orderBy('u.created_at').orderBy('u.id').execute();
 }
 
@@ -202,7 +206,7 @@ export async function publicReportByCode(tx: Tx, code: string) {
 /** Non-internal updates of a municipality's reports within a time range, oldest first (the Open311 update feed). */
 export async function publicUpdates(tx: Tx, orgId: string, f: { from?: number; to?: number }, limit: number, offset: number) {
   let q = tx.selectFrom('report_updates as u').innerJoin('reports as r', 'r.id', 'u.report_id')
-    .select(['u.id', 'u.report_id', 'r.tracking_code', 'u.state', 'u.kind', 'u.comment', 'r.hidden', 'u.created_at'])
+    .select(['u.id', 'u.report_id', 'r.tracking_code', 'u.state', 'u.kind', 'u.comment', 'u.actor_kind', 'r.hidden', 'u.created_at'])
     .where('u.org_id', '=', orgId).where('u.internal', '=', 0);
   if (f.from !== undefined) q = q.where('u.created_at', '>=', f.from);
   if (f.to !== undefined) q = q.where('u.created_at', '<=', f.to);
@@ -276,7 +280,7 @@ export async function open311Reports(tx: Tx, f: { orgId: string; trackingCodes?:
     'r.tracking_code', 'c.code as category_code', 'c.title_fa as category_fa', 'c.department_fa', 'r.state', 'r.lat', 'r.lng',
     'r.hidden', 'r.description', 'r.created_at', 'r.updated_at', 'r.due_at',
   ]).select((eb) => eb.selectFrom('report_updates as u').select('u.comment').whereRef('u.report_id', '=', 'r.id')
-    .where('u.internal', '=', 0).where('u.comment', 'is not', null).orderBy('u.created_at', 'desc').limit(1).as('status_notes'))
+    .where('u.internal', '=', 0).where('u.actor_kind', '=', 'staff').where('u.comment', 'is not', null).orderBy('u.created_at', 'desc').limit(1).as('status_notes'))
     .where('r.org_id', '=', f.orgId);
   if (f.trackingCodes) q = q.where('r.tracking_code', 'in', f.trackingCodes);
   if (f.categoryCode) q = q.where('c.code', '=', f.categoryCode);

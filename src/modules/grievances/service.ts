@@ -272,7 +272,7 @@ export function createGrievancesService(ctx: GrievancesContext) {
 
   async function detailOf(tx: Tx, row: q.ReportRow, forStaff: boolean, now: number): Promise<ReportDetail> {
     const view = viewOf(row, now);
-    const updates = await q.updatesOf(tx, row.id, forStaff);
+    const updates = await q.updatesOf(tx, row.id, forStaff ? 'staff' : 'citizen');
     const photos = await q.photosOf(tx, row.id, forStaff);
     const closedRecently = row.state === 'resolved' && row.resolved_at !== null && now - Number(row.resolved_at) <= REOPEN_DAYS * DAY_MS;
     return {
@@ -447,6 +447,7 @@ export function createGrievancesService(ctx: GrievancesContext) {
         const dueAt = calendar.addBusinessDays(new Date(now), Number(row.deadline_days)).getTime();
         const set = { state: 'reopened' as const, resolved_at: null, due_at: dueAt, updated_at: now, reopened_count: Number(row.reopened_count) + 1, rating: null, rating_comment: null, rated_at: null };
         if (!(await q.updateOwnReport(tx, citizenId, id, 'resolved', set))) throw new AppError('report.conflict', 409);
+        // The state change is public; the citizen's words are not (public views drop citizens' comments).
         await q.insertUpdate(tx, { id: newId(), report_id: id, org_id: row.org_id, state: 'reopened', kind: 'reopen', comment, internal: 0, actor_kind: 'citizen', actor_id: citizenId, created_at: now });
         await appendAudit(tx, actor, { orgId: row.org_id, action: 'report.reopened', entity: 'report', entityId: id, data: { reopened_count: set.reopened_count } }, now);
         return viewOf({ ...row, ...set }, now);
@@ -640,11 +641,11 @@ export function createGrievancesService(ctx: GrievancesContext) {
     async publicGet(trackingCode: string): Promise<PublicReportDetail> {
       const row = await q.publicReportByCode(db, trackingCode.trim().toUpperCase());
       if (!row) throw notFound();
-      const updates = await q.updatesOf(db, row.id, false);
+      const updates = await q.updatesOf(db, row.id, 'public');
       const photos = await q.photosOf(db, row.id, false);
       return {
         ...publicOf(row),
-        updates: updates.map((u) => ({ state: u.state, kind: u.kind, comment: u.comment, created_at: Number(u.created_at) })),
+        updates: updates.map((u) => ({ state: u.state, kind: u.kind, comment: u.actor_kind === 'staff' ? u.comment : null, created_at: Number(u.created_at) })),
         photos: photos.map((p) => ({ id: p.id, url: photoUrl(p.id) })),
       };
     },
@@ -665,7 +666,7 @@ export function createGrievancesService(ctx: GrievancesContext) {
       const photos = await q.firstPhotos(db, [...new Set(rows.map((r) => r.report_id))]);
       return rows.map((r) => ({
         update_id: r.id, report_id: r.report_id, tracking_code: r.tracking_code, state: r.state, kind: r.kind,
-        comment: r.comment, created_at: Number(r.created_at), photo_url: photos.has(r.report_id) ? photoUrl(photos.get(r.report_id)!) : null,
+        comment: r.actor_kind === 'staff' ? r.comment : null, created_at: Number(r.created_at), photo_url: photos.has(r.report_id) ? photoUrl(photos.get(r.report_id)!) : null,
       }));
     },
 
