@@ -114,6 +114,7 @@ test('an inactive category is not offered and refuses new reports; its code stay
   assert.ok(services.some((s) => s.service_code === 'pothole'));
   const sari = (await t.app.inject({ method: 'GET', url: '/open311/v2/services.json?jurisdiction_id=sari' })).json() as { service_code: string }[];
   assert.ok(sari.some((s) => s.service_code === 'noise'), "Sari's noise category is still offered");
+  assert.equal((await t.app.inject({ method: 'GET', url: '/open311/v2/services/noise.json?jurisdiction_id=babol' })).statusCode, 404, 'no service definition either');
 
   const filed = await api('POST', '/api/v1/reports', 'maryam', { category: 'noise', description: 'صدای بلند موسیقی هر شب', ...north(PLACES.babol, 50), attributes: { when: 'night' } });
   assert.equal(filed.statusCode, 400, filed.body);

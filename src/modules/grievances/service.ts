@@ -297,11 +297,11 @@ export function createGrievancesService(ctx: GrievancesContext) {
   }
 
   const service = {
-    /** Categories of a municipality (by code), or of all of them. Public. */
-    async categories(orgCode?: string) {
+    /** Categories of a municipality (by code), or of all of them: the active ones, or every one (for staff filters). Public. */
+    async categories(orgCode?: string, opts: { includeInactive?: boolean } = {}) {
       const org = orgCode ? await q.orgByCode(db, orgCode) : undefined;
       if (orgCode && !org) throw notFound();
-      return q.categories(db, org?.id);
+      return q.categories(db, org?.id, opts);
     },
 
     /** Stores an uploaded photo after checking its size and (by content) its type; nothing is kept when refused. */

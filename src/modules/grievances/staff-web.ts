@@ -91,7 +91,7 @@ export function grievancesStaffWeb(deps: AppDeps) {
   async function categoryChoices(orgCodes: string[]) {
     const seen = new Map<string, { code: string; title: { fa: string; en: string } }>();
     for (const code of orgCodes) {
-      for (const c of await grievances.categories(code)) if (!seen.has(c.code)) seen.set(c.code, { code: c.code, title: { fa: c.title_fa, en: c.title_en } });
+      for (const c of await grievances.categories(code, { includeInactive: true })) if (!seen.has(c.code)) seen.set(c.code, { code: c.code, title: { fa: c.title_fa, en: c.title_en } });
     }
     return [...seen.values()];
   }

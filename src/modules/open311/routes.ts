@@ -295,7 +295,7 @@ export function open311Routes(deps: AppDeps) {
     const problems: string[] = [];
     const serviceCode = field(fields, 'service_code');
     if (!serviceCode) problems.push('service_code is required');
-    else if (!(await q.categoryByCode(db, org.id, serviceCode))) problems.push('service_code: not found in this jurisdiction');
+    else if (!(await q.activeCategoryByCode(db, org.id, serviceCode))) problems.push('service_code: not found in this jurisdiction');
     const lat = coordinate(field(fields, 'lat'), 'lat', problems);
     const lng = coordinate(field(fields, 'long'), 'long', problems);
     const address = field(fields, 'address_string');
@@ -396,7 +396,7 @@ export function open311Routes(deps: AppDeps) {
       if (!f) return sendError(reply, 'json', new Open311Error(404, 'format must be json or xml'));
       return handle(reply, f.format, async () => {
         const org = await jurisdiction(req);
-        const cat = await q.categoryByCode(db, org.id, f.name);
+        const cat = await q.activeCategoryByCode(db, org.id, f.name);
         if (!cat) throw new Open311Error(404, 'service_code not found');
         return send(reply, f.format, 'service_definition', { service_code: cat.code, attributes: parseAttributes(cat.attributes).map(attributeOf) });
       });
