@@ -824,10 +824,12 @@ export function createApplicationsService(deps: ApplicationsDeps) {
         });
         if (!moved) throw new AppError('application.conflict', 409);
         const eventId = newId();
+        // from_due_at: the deadline of the state left (null when it waits for the citizen), so the
+        // transparency rollups can tell whether the application ever left an office state late.
         await q.insertEvent(tx, {
           id: eventId, application_id: r.row.id, org_id: r.row.org_id, type: 'action', action: name, from_state: r.row.state, to_state: to,
           actor_kind: actor.kind === 'anonymous' ? 'system' : actor.kind, actor_id: actor.id, comment, internal: internal ? 1 : 0,
-          data: JSON.stringify({ by: action.by, ...(documentIds.length ? { documents: documentIds } : {}), ...(outcome ? { outcome } : {}) }), created_at: now,
+          data: JSON.stringify({ by: action.by, ...(documentIds.length ? { documents: documentIds } : {}), ...(outcome ? { outcome } : {}), from_due_at: r.row.due_at === null ? null : Number(r.row.due_at) }), created_at: now,
         });
         await appendAudit(tx, actor, { orgId: r.row.org_id, action: 'application.action', entity: 'application', entityId: r.row.id, data: { action: name, from: r.row.state, to, ...(outcome ? { outcome } : {}) } }, now);
         // A state that waits for a payment gets its bill; bills of the state left are cancelled.

@@ -570,6 +570,65 @@ const m0014: Migration = {
   },
 };
 
+const m0015: Migration = {
+  async up(db: Db) {
+    // Transparency rollups: per Tehran day x org x service x kind ('app' | 'report'; service '' for
+    // reports) counters, kept up to date from the event logs by the RollupWorker.
+    let daily = db.schema.createTable('kpi_daily')
+      .addColumn('day', 'text', (c) => c.notNull())
+      .addColumn('org_id', 'text', (c) => c.notNull())
+      .addColumn('service_code', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull());
+    for (const col of KPI_DAILY_COUNTERS) daily = daily.addColumn(col, 'bigint', (c) => c.notNull().defaultTo(0));
+    await daily.addPrimaryKeyConstraint('kpi_daily_pk', ['day', 'org_id', 'service_code', 'kind']).execute();
+    await db.schema.createIndex('kpi_daily_org_day').on('kpi_daily').columns(['org_id', 'day']).execute();
+    // How many completions took each processing time (business days x 100): exact medians and percentiles.
+    await db.schema.createTable('kpi_durations')
+      .addColumn('day', 'text', (c) => c.notNull())
+      .addColumn('org_id', 'text', (c) => c.notNull())
+      .addColumn('service_code', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('centi_days', 'bigint', (c) => c.notNull())
+      .addColumn('n', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('kpi_durations_pk', ['day', 'org_id', 'service_code', 'kind', 'centi_days'])
+      .execute();
+    await db.schema.createIndex('kpi_durations_org_day').on('kpi_durations').columns(['org_id', 'day']).execute();
+    // Where the rollup worker is in each source: the last (created_at, id) it counted.
+    await db.schema.createTable('rollup_cursors')
+      .addColumn('source', 'text', (c) => c.primaryKey())
+      .addColumn('position_at', 'bigint', (c) => c.notNull())
+      .addColumn('position_id', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('application_events_created').on('application_events').columns(['created_at', 'id']).execute();
+    await db.schema.createIndex('applications_created').on('applications').columns(['created_at', 'id']).execute();
+    await db.schema.createIndex('report_updates_created').on('report_updates').columns(['created_at', 'id']).execute();
+    // What an organization spent on delivering its services in a period ('1404-07', '1404-s2', '1404').
+    await db.schema.createTable('org_costs')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('org_id', 'text', (c) => c.notNull())
+      .addColumn('period', 'text', (c) => c.notNull())
+      .addColumn('service_code', 'text')
+      .addColumn('cost_rials', 'bigint', (c) => c.notNull())
+      .addColumn('note', 'text')
+      .addColumn('entered_by', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('org_costs_org_period').on('org_costs').columns(['org_id', 'period', 'service_code']).execute();
+  },
+  async down(db: Db) {
+    for (const i of ['application_events_created', 'applications_created', 'report_updates_created']) await db.schema.dropIndex(i).ifExists().execute();
+    for (const t of ['org_costs', 'rollup_cursors', 'kpi_durations', 'kpi_daily']) await db.schema.dropTable(t).ifExists().execute();
+  },
+};
+
+/** The counter columns of kpi_daily (all integers, 0 by default); see src/modules/transparency/rollup.ts. */
+export const KPI_DAILY_COUNTERS = [
+  'started', 'started_submitted', 'received', 'online', 'counter', 'completed', 'completed_within', 'completed_online',
+  'rating_1', 'rating_2', 'rating_3', 'rating_4', 'rating_5', 'visits_saved', 'days_saved',
+  'reports_received', 'reports_resolved', 'reports_resolved_within', 'reports_reopened',
+] as const;
+
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_totp_replay': m0002,
@@ -583,6 +642,7 @@ export const migrations: Record<string, Migration> = {
   '0012_grievances_more': m0012,
   '0013_reports_by_time': m0013,
   '0014_report_category_active': m0014,
+  '0015_transparency': m0015,
 };
 
 export const migrationProvider: MigrationProvider = {

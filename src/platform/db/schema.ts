@@ -484,6 +484,64 @@ export interface ReportUpdatesTable {
   created_at: Millis;
 }
 
+/** Transparency rollup: one Tehran day ('YYYY-MM-DD') x org x service (template code; '' for reports) x kind. Counters only. */
+export interface KpiDailyTable {
+  day: string;
+  org_id: string;
+  service_code: string;
+  kind: 'app' | 'report';
+  started: number;
+  started_submitted: number;
+  received: number;
+  online: number;
+  counter: number;
+  completed: number;
+  completed_within: number;
+  completed_online: number;
+  rating_1: number;
+  rating_2: number;
+  rating_3: number;
+  rating_4: number;
+  rating_5: number;
+  visits_saved: number;
+  days_saved: number;
+  reports_received: number;
+  reports_resolved: number;
+  reports_resolved_within: number;
+  reports_reopened: number;
+}
+
+/** How many completions (kind 'app') or resolutions ('report') on that day took centi_days (business days x 100). */
+export interface KpiDurationsTable {
+  day: string;
+  org_id: string;
+  service_code: string;
+  kind: 'app' | 'report';
+  centi_days: number;
+  n: number;
+}
+
+/** The last row (created_at, id) of a source the rollup worker has counted. */
+export interface RollupCursorsTable {
+  source: string;
+  position_at: Millis;
+  position_id: string;
+  updated_at: Millis;
+}
+
+/** A cost an organization entered for a period (and optionally one service), for cost per transaction. */
+export interface OrgCostsTable {
+  id: string;
+  org_id: string;
+  /** '1404-07', '1404-s2' or '1404'. */
+  period: string;
+  service_code: string | null;
+  cost_rials: number;
+  note: string | null;
+  entered_by: string | null;
+  created_at: Millis;
+}
+
 export interface Database {
   orgs: OrgsTable;
   staff: StaffTable;
@@ -515,6 +573,10 @@ export interface Database {
   report_photos: ReportPhotosTable;
   municipality_areas: MunicipalityAreasTable;
   api_clients: ApiClientsTable;
+  kpi_daily: KpiDailyTable;
+  kpi_durations: KpiDurationsTable;
+  rollup_cursors: RollupCursorsTable;
+  org_costs: OrgCostsTable;
 }
 
 export type { ColumnType, Generated };
