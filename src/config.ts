@@ -31,6 +31,7 @@ const envSchema = z.object({
   TRUST_PROXY: boolish.optional(),
   OUTBOX_POLL_MS: z.coerce.number().int().min(50).default(1000),
   REPORTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(20),
+  COST_PER_VISIT_RIALS: z.coerce.number().int().min(0).max(1_000_000_000_000).default(500_000),
   MAP_TILE_URL: z.string().regex(/^https?:\/\/[^\s]*\{z\}[^\s]*\{x\}[^\s]*\{y\}/, 'a tile URL template such as https://tile.example.org/{z}/{x}/{y}.png').optional(),
   MAP_TILE_ATTRIBUTION: z.string().max(300).optional(),
 });
@@ -60,6 +61,8 @@ export interface Config {
   outboxPollMs: number;
   /** How many city problem reports one citizen (or one address, anonymously; or one API key) may file per minute. */
   reportsPerMinute: number;
+  /** What one office visit costs a citizen (Rials): the transparency figure citizen_cost_saved = visits saved x this. */
+  costPerVisitRials: number;
   /** Map tiles for the report pages: a {z}/{x}/{y} URL template ('' = no tiles; the maps then draw boundaries only), its attribution and the origin the CSP allows images from. */
   map: { tileUrl: string; tileAttribution: string; tileOrigin: string | null };
 }
@@ -145,6 +148,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY ?? false,
     outboxPollMs: e.OUTBOX_POLL_MS,
     reportsPerMinute: e.REPORTS_PER_MINUTE,
+    costPerVisitRials: e.COST_PER_VISIT_RIALS,
     map: { tileUrl: e.MAP_TILE_URL ?? '', tileAttribution: e.MAP_TILE_ATTRIBUTION ?? '', tileOrigin: e.MAP_TILE_URL ? tileOrigin(e.MAP_TILE_URL) : null },
   };
 }

@@ -20,6 +20,7 @@ import { createClearanceService } from './modules/payments/clearance.js';
 import { createReportsService } from './modules/payments/reports.js';
 import { ReportEscalationScanner, createGrievancesService } from './modules/grievances/service.js';
 import { createCategoryAdmin } from './modules/grievances/category-admin.js';
+import { RollupWorker } from './modules/transparency/rollup.js';
 import { join } from 'node:path';
 
 export interface Adapters {
@@ -44,6 +45,8 @@ export interface AppDeps extends Adapters {
   reportEscalations: ReportEscalationScanner;
   /** Verifies payments whose payer never came back; main starts it with the outbox worker. */
   reconciler: PaymentReconciler;
+  /** Keeps the transparency rollups (kpi_daily, kpi_durations) up to date from the event logs; main starts it. */
+  rollups: RollupWorker;
   calendar: BusinessCalendar;
   services: ReturnType<typeof buildServices>;
   close(): Promise<void>;
@@ -89,11 +92,13 @@ export async function buildDeps(config: Config, overrides: Partial<Adapters> = {
   const escalations = new EscalationScanner({ db: handle.db, clock, onOutbox: () => worker?.kick() });
   const reconciler = new PaymentReconciler({ run: () => services.payments.reconcile() });
   const reportEscalations = new ReportEscalationScanner({ db: handle.db, clock });
+  const rollups = new RollupWorker({ db: handle.db, calendar, clock, dialect: handle.dialect });
   return {
-    config, db: handle.db, dialect: handle.dialect, clock, sms, email, files, paymentGateway, worker, escalations, reportEscalations, reconciler, calendar, services,
+    config, db: handle.db, dialect: handle.dialect, clock, sms, email, files, paymentGateway, worker, escalations, reportEscalations, rollups, reconciler, calendar, services,
     async close() {
       await reconciler.stop();
       await reportEscalations.stop();
+      await rollups.stop();
       await escalations.stop();
       await worker?.stop();
       await handle.close();
