@@ -222,6 +222,10 @@ test('the workflow: clerk accepts, inspector approves, payment confirmed; the ou
   const approved = await apps().act(staff.inspector!, app.id, { action: 'approve' });
   assert.equal(approved.state.key, 'payment');
   assert.equal(approved.dueAt, null, 'waiting for the citizen: no office deadline');
+  // Each action event records the deadline of the state it left (the transparency rollups' "within deadline").
+  const leftDue = (await t.deps.db.selectFrom('application_events').select(['action', 'data']).where('application_id', '=', app.id).where('type', '=', 'action').orderBy('created_at').execute())
+    .map((e) => [e.action, JSON.parse(e.data).from_due_at]);
+  assert.deepEqual(leftDue, [['accept', app.dueAt], ['approve', accepted.dueAt]]);
   assert.ok(approved.citizenDueAt, 'the citizen has a deadline to pay');
   const missing = await rejects(apps().act(staff.clerk!, app.id, { action: 'confirm_payment', comment: '  ' }), 400);
   assert.equal((missing as ApplicationFormError).problems.comment!.key, 'common.required');
