@@ -34,6 +34,7 @@ import { categoryRoutes } from './modules/grievances/category-routes.js';
 import { grievancesWeb } from './modules/grievances/web.js';
 import { grievancesStaffWeb } from './modules/grievances/staff-web.js';
 import { open311Routes } from './modules/open311/routes.js';
+import { councilRoutes } from './modules/council/routes.js';
 import { transparencyRoutes } from './modules/transparency/routes.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -157,6 +158,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   await app.register(grievancesWeb(deps));
   await app.register(grievancesStaffWeb(deps));
   await app.register(open311Routes(deps));
+  await app.register(councilRoutes(deps));
   await app.register(transparencyRoutes(deps));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());

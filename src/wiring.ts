@@ -20,6 +20,8 @@ import { createClearanceService } from './modules/payments/clearance.js';
 import { createReportsService } from './modules/payments/reports.js';
 import { ReportEscalationScanner, createGrievancesService } from './modules/grievances/service.js';
 import { createCategoryAdmin } from './modules/grievances/category-admin.js';
+import { OverdueResolutionScanner, councilHandlers, createCouncilService } from './modules/council/service.js';
+import { kpis } from './modules/transparency/kpi.js';
 import { RollupWorker } from './modules/transparency/rollup.js';
 import { join } from 'node:path';
 
@@ -45,6 +47,8 @@ export interface AppDeps extends Adapters {
   reportEscalations: ReportEscalationScanner;
   /** Verifies payments whose payer never came back; main starts it with the outbox worker. */
   reconciler: PaymentReconciler;
+  /** Flags the council's overdue resolutions and notifies the responsible organization; main starts it with the outbox worker. */
+  councilOverdue: OverdueResolutionScanner;
   /** Keeps the transparency rollups (kpi_daily, kpi_durations) up to date from the event logs; main starts it. */
   rollups: RollupWorker;
   calendar: BusinessCalendar;
@@ -67,6 +71,7 @@ function buildServices(config: Config, db: DB, clock: Clock, onOutbox: () => voi
     paymentReports: createReportsService({ db, clock }),
     grievances: createGrievancesService({ db, clock, calendar, files, onOutbox }),
     reportCategories: createCategoryAdmin({ db, clock }),
+    council: createCouncilService({ db, clock, kpis, onOutbox }),
   };
 }
 
@@ -87,18 +92,20 @@ export async function buildDeps(config: Config, overrides: Partial<Adapters> = {
   );
   let worker: OutboxWorker | null = null;
   const services = buildServices(config, handle.db, clock, () => worker?.kick(), calendar, files, paymentGateway);
-  const handlers = { ...messageHandlers({ db: handle.db, sms, email, clock, redactSecrets: config.isProduction }), ...escalationHandlers({ db: handle.db, clock }) };
+  const handlers = { ...messageHandlers({ db: handle.db, sms, email, clock, redactSecrets: config.isProduction }), ...escalationHandlers({ db: handle.db, clock }), ...councilHandlers({ db: handle.db, clock }) };
   worker = new OutboxWorker(handle.db, handlers, { pollMs: config.outboxPollMs, clock });
   const escalations = new EscalationScanner({ db: handle.db, clock, onOutbox: () => worker?.kick() });
   const reconciler = new PaymentReconciler({ run: () => services.payments.reconcile() });
   const reportEscalations = new ReportEscalationScanner({ db: handle.db, clock });
   const rollups = new RollupWorker({ db: handle.db, calendar, clock, dialect: handle.dialect });
+  const councilOverdue = new OverdueResolutionScanner({ db: handle.db, clock, onOutbox: () => worker?.kick() });
   return {
-    config, db: handle.db, dialect: handle.dialect, clock, sms, email, files, paymentGateway, worker, escalations, reportEscalations, rollups, reconciler, calendar, services,
+    config, db: handle.db, dialect: handle.dialect, clock, sms, email, files, paymentGateway, worker, escalations, reportEscalations, rollups, reconciler, councilOverdue, calendar, services,
     async close() {
       await reconciler.stop();
       await reportEscalations.stop();
       await rollups.stop();
+      await councilOverdue.stop();
       await escalations.stop();
       await worker?.stop();
       await handle.close();

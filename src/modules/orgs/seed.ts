@@ -7,6 +7,7 @@ import { seedCatalog } from '../catalog/seed.js';
 import { seedDemoLevies } from '../payments/levies-seed.js';
 import { seedReportCategories } from '../grievances/seed.js';
 import { seedDemoAreas } from '../grievances/areas.js';
+import { seedCouncil } from '../council/seed.js';
 import { DEMO_MUNICIPALITIES, DEMO_PROVINCE, DEMO_REFERENCE_ORG, DEMO_STAFF, type DemoOrg } from './demo-data.js';
 import * as q from './queries.js';
 
@@ -24,6 +25,7 @@ export async function seedDemo(db: DB, identity: IdentityService, now = Date.now
     await seedCatalog(db, now);
     await seedReportCategories(db, now);
     await seedDemoAreas(db, now);
+    await seedCouncil(db, now);
     return { seeded: false, orgs: 0, accounts: [] };
   }
   const all: DemoOrg[] = [DEMO_PROVINCE, ...DEMO_MUNICIPALITIES, DEMO_REFERENCE_ORG];
@@ -50,5 +52,6 @@ export async function seedDemo(db: DB, identity: IdentityService, now = Date.now
   await seedDemoLevies(db, now);
   await seedReportCategories(db, now);
   await seedDemoAreas(db, now);
+  await seedCouncil(db, now);
   return { seeded: true, orgs: all.length, accounts };
 }

@@ -40,6 +40,10 @@ export const PERMISSIONS = {
   'reports.moderate': ['manager', 'org_admin'],
   /** Manage the organization's report categories: groups, titles, deadlines, departments, anonymity, retiring. */
   'reports.categories': ['org_admin'],
+  /** The provincial council: record meetings and resolutions, set targets, enter any organization's indicator values. */
+  'council.manage': ['council_member'],
+  /** Report the organization's own indicator values and its progress on the council's resolutions. */
+  'council.report': ['org_admin'],
 } satisfies Record<string, Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -629,6 +629,107 @@ export const KPI_DAILY_COUNTERS = [
   'reports_received', 'reports_resolved', 'reports_resolved_within', 'reports_reopened',
 ] as const;
 
+const m0016: Migration = {
+  async up(db: Db) {
+    // The provincial high council for e-services: its indicators, their values and targets,
+    // its meetings and resolutions (مصوبات) with the progress the responsible organizations report.
+    await db.schema.createTable('council_indicators')
+      .addColumn('code', 'text', (c) => c.primaryKey())
+      .addColumn('title_fa', 'text', (c) => c.notNull())
+      .addColumn('title_en', 'text', (c) => c.notNull())
+      .addColumn('unit', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('description_fa', 'text', (c) => c.notNull())
+      .addColumn('description_en', 'text', (c) => c.notNull())
+      .addColumn('higher_is_better', 'integer', (c) => c.notNull().defaultTo(1))
+      .addColumn('weight', 'double precision', (c) => c.notNull().defaultTo(0))
+      .addColumn('position', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema.createTable('council_indicator_values')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('indicator', 'text', (c) => c.notNull().references('council_indicators.code'))
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+      .addColumn('period', 'text', (c) => c.notNull())
+      .addColumn('value', 'double precision', (c) => c.notNull())
+      .addColumn('source', 'text', (c) => c.notNull())
+      .addColumn('entered_by', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addUniqueConstraint('council_indicator_values_once', ['indicator', 'org_id', 'period'])
+      .execute();
+    await db.schema.createTable('council_indicator_targets')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('indicator', 'text', (c) => c.notNull().references('council_indicators.code'))
+      // Empty string = the province as a whole (a unique key over a null column would not hold on either engine).
+      .addColumn('org_id', 'text', (c) => c.notNull())
+      .addColumn('period', 'text', (c) => c.notNull())
+      .addColumn('target', 'double precision', (c) => c.notNull())
+      .addColumn('set_by', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addUniqueConstraint('council_indicator_targets_once', ['indicator', 'org_id', 'period'])
+      .execute();
+    await db.schema.createTable('council_meetings')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('number', 'integer', (c) => c.notNull().unique())
+      .addColumn('held_at', 'bigint', (c) => c.notNull())
+      .addColumn('title_fa', 'text', (c) => c.notNull())
+      .addColumn('title_en', 'text', (c) => c.notNull())
+      .addColumn('orgs_present', 'text', (c) => c.notNull())
+      .addColumn('summary_fa', 'text', (c) => c.notNull())
+      .addColumn('summary_en', 'text', (c) => c.notNull())
+      .addColumn('created_by', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createTable('council_resolutions')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('meeting_id', 'text', (c) => c.notNull().references('council_meetings.id'))
+      .addColumn('number', 'integer', (c) => c.notNull())
+      .addColumn('text_fa', 'text', (c) => c.notNull())
+      .addColumn('text_en', 'text', (c) => c.notNull())
+      .addColumn('responsible_org_id', 'text', (c) => c.notNull().references('orgs.id'))
+      .addColumn('deadline', 'bigint')
+      .addColumn('expected_output_fa', 'text', (c) => c.notNull())
+      .addColumn('expected_output_en', 'text', (c) => c.notNull())
+      .addColumn('internal', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('progress', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('overdue_notified_for', 'bigint')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .addUniqueConstraint('council_resolutions_number', ['meeting_id', 'number'])
+      .execute();
+    await db.schema.createIndex('council_resolutions_due').on('council_resolutions').columns(['state', 'deadline']).execute();
+    await db.schema.createIndex('council_resolutions_org').on('council_resolutions').columns(['responsible_org_id', 'state']).execute();
+    await db.schema.createTable('council_resolution_updates')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('resolution_id', 'text', (c) => c.notNull().references('council_resolutions.id'))
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+      .addColumn('progress', 'integer', (c) => c.notNull())
+      .addColumn('note', 'text', (c) => c.notNull())
+      .addColumn('actor_id', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('council_resolution_updates_res').on('council_resolution_updates').columns(['resolution_id', 'created_at']).execute();
+    // In-app notices to a responsible organization's admins (an overdue resolution); one per message and recipient.
+    await db.schema.createTable('council_notices')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+      .addColumn('staff_id', 'text', (c) => c.notNull())
+      .addColumn('resolution_id', 'text', (c) => c.notNull())
+      .addColumn('outbox_id', 'text', (c) => c.notNull())
+      .addColumn('deadline', 'bigint', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('read_at', 'bigint')
+      .addUniqueConstraint('council_notices_delivery', ['outbox_id', 'staff_id'])
+      .execute();
+    await db.schema.createIndex('council_notices_staff').on('council_notices').columns(['staff_id', 'read_at', 'created_at']).execute();
+  },
+  async down(db: Db) {
+    for (const t of ['council_notices', 'council_resolution_updates', 'council_resolutions', 'council_meetings', 'council_indicator_targets', 'council_indicator_values', 'council_indicators']) {
+      await db.schema.dropTable(t).ifExists().execute();
+    }
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_totp_replay': m0002,
@@ -643,6 +744,7 @@ export const migrations: Record<string, Migration> = {
   '0013_reports_by_time': m0013,
   '0014_report_category_active': m0014,
   '0015_transparency': m0015,
+  '0016_council': m0016,
 };
 
 export const migrationProvider: MigrationProvider = {

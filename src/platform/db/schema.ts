@@ -484,6 +484,100 @@ export interface ReportUpdatesTable {
   created_at: Millis;
 }
 
+export interface CouncilIndicatorsTable {
+  code: string;
+  title_fa: string;
+  title_en: string;
+  /** 'share' (0-1), 'score' (1-5), 'percent' (0-100), 'count', 'rials'. */
+  unit: string;
+  /** computed from the recorded events and the catalog, or entered with a source. */
+  kind: 'computed' | 'entered';
+  description_fa: string;
+  description_en: string;
+  higher_is_better: Flag;
+  /** Its weight in the ranking of municipalities (0 = not ranked). */
+  weight: number;
+  position: number;
+}
+
+export interface CouncilIndicatorValuesTable {
+  id: string;
+  indicator: string;
+  org_id: string;
+  /** A Jalali period: '1404', '1404-s2', '1404-07'. */
+  period: string;
+  value: number;
+  source: string;
+  entered_by: string | null;
+  created_at: Millis;
+}
+
+export interface CouncilIndicatorTargetsTable {
+  id: string;
+  indicator: string;
+  /** '' = the province as a whole. */
+  org_id: string;
+  period: string;
+  target: number;
+  set_by: string | null;
+  created_at: Millis;
+}
+
+export interface CouncilMeetingsTable {
+  id: string;
+  number: number;
+  held_at: Millis;
+  title_fa: string;
+  title_en: string;
+  /** JSON array of org codes. */
+  orgs_present: string;
+  summary_fa: string;
+  summary_en: string;
+  created_by: string | null;
+  created_at: Millis;
+}
+
+export interface CouncilResolutionsTable {
+  id: string;
+  meeting_id: string;
+  number: number;
+  text_fa: string;
+  text_en: string;
+  responsible_org_id: string;
+  deadline: Millis | null;
+  expected_output_fa: string;
+  expected_output_en: string;
+  internal: Flag;
+  state: 'open' | 'done' | 'cancelled';
+  /** The latest reported progress, 0-100. */
+  progress: number;
+  /** The deadline whose passing was notified (each deadline once). */
+  overdue_notified_for: Millis | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface CouncilResolutionUpdatesTable {
+  id: string;
+  resolution_id: string;
+  org_id: string;
+  progress: number;
+  note: string;
+  actor_id: string | null;
+  created_at: Millis;
+}
+
+export interface CouncilNoticesTable {
+  id: string;
+  org_id: string;
+  staff_id: string;
+  resolution_id: string;
+  outbox_id: string;
+  deadline: Millis;
+  created_at: Millis;
+  read_at: Millis | null;
+}
+
 /** Transparency rollup: one Tehran day ('YYYY-MM-DD') x org x service (template code; '' for reports) x kind. Counters only. */
 export interface KpiDailyTable {
   day: string;
@@ -573,6 +667,13 @@ export interface Database {
   report_photos: ReportPhotosTable;
   municipality_areas: MunicipalityAreasTable;
   api_clients: ApiClientsTable;
+  council_indicators: CouncilIndicatorsTable;
+  council_indicator_values: CouncilIndicatorValuesTable;
+  council_indicator_targets: CouncilIndicatorTargetsTable;
+  council_meetings: CouncilMeetingsTable;
+  council_resolutions: CouncilResolutionsTable;
+  council_resolution_updates: CouncilResolutionUpdatesTable;
+  council_notices: CouncilNoticesTable;
   kpi_daily: KpiDailyTable;
   kpi_durations: KpiDurationsTable;
   rollup_cursors: RollupCursorsTable;

@@ -1,0 +1,217 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { h } from 'preact';
+import type { AppDeps } from '../../wiring.js';
+import type { Actor } from '../../platform/core/index.js';
+import { mayAct } from '../../platform/auth/access.js';
+import { badInput, notFound } from '../../platform/http/errors.js';
+import { sendPage, viewContext } from '../../platform/http/context.js';
+import { formFailure, formValues, seeOther } from '../../platform/http/forms.js';
+import { toAsciiDigits } from '../../platform/i18n/persian.js';
+import { currentPeriod, formatPeriod } from '../transparency/periods.js';
+import { INDICATORS } from './indicators.js';
+import { isCouncil, RESOLUTION_STATES, type ResolutionInput, type ResolutionState, type ResolutionView } from './service.js';
+import { deadlineOf, jalaliDayStart } from './dates.js';
+import { CouncilPublicPage, CouncilStaffPage, IndicatorsPage } from './views/pages.js';
+import * as s from './schemas.js';
+import './messages.js';
+
+const iso = (n: number) => new Date(n).toISOString();
+const resolutionJson = (r: ResolutionView) => ({
+  ...r, deadline: r.deadline === null ? null : iso(r.deadline), meeting_held_at: undefined,
+  updates: r.updates.map((u) => ({ ...u, created_at: iso(u.created_at) })),
+});
+const indicatorJson = (i: (typeof INDICATORS)[number]) => ({
+  code: i.code, title: { fa: i.title_fa, en: i.title_en }, unit: i.unit, kind: i.kind,
+  description: { fa: i.description_fa, en: i.description_en }, higher_is_better: i.higher_is_better === 1, weight: i.weight,
+});
+
+/** The provincial high council: public resolutions and indicators, the staff page, and the JSON API. */
+export function councilRoutes(deps: AppDeps) {
+  const { council } = deps.services;
+  const isProduction = deps.config.isProduction;
+  const ctxOf = (req: FastifyRequest, reply: FastifyReply) => viewContext(req, reply, { isProduction, now: deps.clock.now() });
+  const defaultPeriod = () => formatPeriod(currentPeriod('year', deps.clock.now()));
+
+  async function staffPage(req: FastifyRequest, reply: FastifyReply, extra: { flash?: string; failure?: { message: string; errors: Record<string, string> } } = {}, status = 200) {
+    const actor = req.actor;
+    const ctx = ctxOf(req, reply);
+    const [meetings, resolutions, orgs, notices] = await Promise.all([council.meetings(), council.resolutions(actor), council.orgChoices(), council.notices(actor)]);
+    const all = isCouncil(actor);
+    const reportsFor: Set<string> | 'all' = all ? 'all'
+      : new Set(actor.kind === 'staff' ? actor.memberships.filter((m) => mayAct(actor, m.orgId, 'council.report')).map((m) => m.orgCode) : []);
+    return sendPage(reply, h(CouncilStaffPage, {
+      ctx, council: all, meetings, resolutions, reportsFor, orgs, notices, enteredIndicators: INDICATORS.filter((i) => i.kind === 'entered'), ...extra,
+    }), status);
+  }
+
+  /** Runs a staff form's service call; success returns to the page, a failure re-renders it (404 stays a 404). */
+  async function handleForm(req: FastifyRequest, reply: FastifyReply, call: (actor: Actor, v: Record<string, string>) => Promise<unknown>) {
+    if (req.actor.kind !== 'staff') return seeOther(reply, `/staff/login?next=${encodeURIComponent('/staff/council')}`);
+    try {
+      await call(req.actor, formValues(req));
+      return seeOther(reply, '/staff/council?done=1');
+    } catch (err) {
+      const f = formFailure(ctxOf(req, reply), err);
+      if (f.status === 404 || f.status === 401) throw err;
+      return staffPage(req, reply, { failure: { message: f.error, errors: f.errors } }, f.status);
+    }
+  }
+
+  /** The resolutions typed into the meeting form (r1_..., r2_..., r3_...); blank slots are skipped. */
+  function formResolutions(v: Record<string, string>): ResolutionInput[] {
+    const out: ResolutionInput[] = [];
+    for (const n of [1, 2, 3]) {
+      const text = v[`r${n}_text_fa`]?.trim();
+      if (!text) continue;
+      out.push({
+        text_fa: text, responsible_org: v[`r${n}_responsible_org`] ?? '', expected_output_fa: v[`r${n}_expected_output_fa`] ?? '',
+        deadline: deadlineOf(v[`r${n}_deadline`], `r${n}_deadline`), internal: v[`r${n}_internal`] === 'on',
+      });
+    }
+    return out;
+  }
+
+  return async function plugin(app: FastifyInstance) {
+    const api = app.withTypeProvider<ZodTypeProvider>();
+
+    // ---------- pages ----------
+    app.get('/council', { schema: { hide: true } }, async (req, reply) => {
+      const ctx = ctxOf(req, reply);
+      // The public page shows what the public may see, whoever is signed in.
+      const anonymous: Actor = { kind: 'anonymous', id: null };
+      const [meetings, resolutions, orgs] = await Promise.all([council.meetings(), council.resolutions(anonymous), council.orgChoices()]);
+      return sendPage(reply, h(CouncilPublicPage, { ctx, meetings, resolutions, orgNames: new Map(orgs.map((o) => [o.code, o.name[ctx.locale]])) }));
+    });
+
+    app.get('/council/indicators', { schema: { hide: true } }, async (req, reply) => {
+      const ctx = ctxOf(req, reply);
+      const asked = (req.query as { period?: string }).period;
+      const period = typeof asked === 'string' && asked.trim() ? toAsciiDigits(asked).trim().slice(0, 12) : defaultPeriod();
+      try {
+        const ranking = await council.ranking(period);
+        const table = await council.indicators(period);
+        const province = table.rows.find((r) => r.org === null) ?? null;
+        return sendPage(reply, h(IndicatorsPage, { ctx, period, indicators: INDICATORS, ranking, province }));
+      } catch (err) {
+        const f = formFailure(ctx, err);
+        return sendPage(reply, h(IndicatorsPage, { ctx, period, indicators: INDICATORS, ranking: { period, method: { min_coverage: 0.5 }, rows: [] }, province: null, error: f.error }), f.status);
+      }
+    });
+
+    app.get('/staff/council', { schema: { hide: true } }, async (req, reply) => {
+      if (req.actor.kind !== 'staff') return seeOther(reply, `/staff/login?next=${encodeURIComponent(req.url)}`);
+      const ctx = ctxOf(req, reply);
+      return staffPage(req, reply, (req.query as { done?: string }).done ? { flash: ctx.t('council.saved') } : {});
+    });
+
+    app.post('/staff/council/meetings', { schema: { hide: true }, preValidation: app.csrfProtection }, (req, reply) =>
+      handleForm(req, reply, async (actor, v) => {
+        const body = (req.body ?? {}) as Record<string, unknown>;
+        const present = Array.isArray(body.orgs_present) ? body.orgs_present.map(String) : typeof body.orgs_present === 'string' ? [body.orgs_present] : [];
+        await council.recordMeeting(actor, {
+          held_at: jalaliDayStart(v.held_on ?? '', 'held_on'), title_fa: v.title_fa ?? '', title_en: v.title_en, orgs_present: present,
+          summary_fa: v.summary_fa, resolutions: formResolutions(v),
+        });
+      }));
+
+    app.post('/staff/council/resolutions/:id/progress', { schema: { hide: true }, preValidation: app.csrfProtection }, (req, reply) =>
+      handleForm(req, reply, (actor, v) => council.postUpdate(actor, String((req.params as { id: string }).id).slice(0, 64), { progress: Number(toAsciiDigits(v.progress ?? '')), note: v.note ?? '' })));
+
+    app.post('/staff/council/resolutions/:id/state', { schema: { hide: true }, preValidation: app.csrfProtection }, (req, reply) =>
+      handleForm(req, reply, (actor, v) => {
+        const state = (RESOLUTION_STATES as string[]).includes(v.state ?? '') ? v.state as ResolutionState : undefined;
+        if (!state) throw badInput({ state: 'common.invalid_value' });
+        return council.updateResolution(actor, String((req.params as { id: string }).id).slice(0, 64), { state });
+      }));
+
+    app.post('/staff/council/values', { schema: { hide: true }, preValidation: app.csrfProtection }, (req, reply) =>
+      handleForm(req, reply, (actor, v) => {
+        const value = Number(toAsciiDigits(v.value ?? '').replace(/[,٬]/g, ''));
+        return council.enterValue(actor, { indicator: v.indicator ?? '', org: v.org ?? '', period: toAsciiDigits(v.period ?? ''), value: v.value?.trim() ? value : NaN, source: v.source ?? '' });
+      }));
+
+    app.post('/staff/council/notices/:id/read', { schema: { hide: true }, preValidation: app.csrfProtection }, (req, reply) =>
+      handleForm(req, reply, (actor) => council.markNoticeRead(actor, String((req.params as { id: string }).id).slice(0, 64))));
+
+    // ---------- JSON API ----------
+    const tags = ['council'];
+    const security: Record<string, string[]>[] = [{ bearer: [] }, { session: [] }];
+
+    api.get('/api/v1/council/indicators', {
+      schema: { tags, summary: 'Indicators of the province and each municipality for a period: computed ones, entered ones with their source, and targets', querystring: s.periodQuery, response: { 200: s.indicatorsReply, 400: s.errorReply } },
+    }, async (req) => {
+      const t = await council.indicators(req.query.period);
+      return { ...t, indicators: t.indicators.map(indicatorJson) };
+    });
+
+    api.put('/api/v1/council/indicators/:code/values', {
+      schema: {
+        tags, summary: "Enter an indicator's value for an organization and period (the council, the province admin, or the organization's own admin)", security,
+        params: s.codeParams, body: s.valueBody, response: { 200: s.valueReply, 400: s.errorReply, 401: s.errorReply, 404: s.errorReply },
+      },
+    }, async (req) => council.enterValue(req.actor, { indicator: req.params.code, ...req.body }));
+
+    api.put('/api/v1/council/indicators/:code/targets', {
+      schema: { tags, summary: "Set the council's target for an indicator and period (province, or one organization)", security, params: s.codeParams, body: s.targetBody, response: { 200: s.targetReply, 400: s.errorReply, 401: s.errorReply, 403: s.errorReply, 404: s.errorReply } },
+    }, async (req) => council.setTarget(req.actor, { indicator: req.params.code, ...req.body }));
+
+    api.get('/api/v1/council/ranking', {
+      schema: { tags, summary: 'The ranking of municipalities for a period, with the method (weights, normalisation) it uses', querystring: s.periodQuery, response: { 200: s.rankingReply, 400: s.errorReply } },
+    }, async (req) => {
+      const r = await council.ranking(req.query.period);
+      return { ...r, method: { ...r.method, normalisation: 'min-max' as const } };
+    });
+
+    api.get('/api/v1/council/meetings', {
+      schema: { tags, summary: "The council's meetings, newest first", response: { 200: s.meetingsReply } },
+    }, async () => ({ items: (await council.meetings()).map((m) => ({ ...m, held_at: iso(m.held_at) })) }));
+
+    api.post('/api/v1/council/meetings', {
+      schema: { tags, summary: 'Record a meeting (date, organizations present) and its resolutions (council members and the province admin)', security, body: s.meetingBody, response: { 201: s.meetingReply, 400: s.errorReply, 401: s.errorReply, 403: s.errorReply } },
+    }, async (req, reply) => {
+      const b = req.body;
+      const out = await council.recordMeeting(req.actor, {
+        held_at: jalaliDayStart(b.held_on, 'held_on'), title_fa: b.title_fa, title_en: b.title_en, orgs_present: b.orgs_present, summary_fa: b.summary_fa, summary_en: b.summary_en,
+        resolutions: (b.resolutions ?? []).map((r, i) => ({ ...r, deadline: deadlineOf(r.deadline, `resolutions.${i}.deadline`) })),
+      });
+      return reply.status(201).send(out);
+    });
+
+    api.get('/api/v1/council/meetings/:number', {
+      schema: { tags, summary: 'One meeting with the resolutions you may see (internal ones only for the council and the responsible organization)', security, params: s.numberParams, response: { 200: s.meetingDetailReply, 404: s.errorReply } },
+    }, async (req) => {
+      const m = (await council.meetings()).find((x) => x.number === req.params.number);
+      if (!m) throw notFound();
+      const rows = await council.resolutions(req.actor, { meeting: m.number });
+      return { ...m, held_at: iso(m.held_at), resolutions: rows.map(resolutionJson) };
+    });
+
+    api.post('/api/v1/council/meetings/:number/resolutions', {
+      schema: { tags, summary: 'Add a resolution to a recorded meeting (the council)', security, params: s.numberParams, body: s.newResolutionBody, response: { 201: s.resolutionReply, 400: s.errorReply, 401: s.errorReply, 403: s.errorReply, 404: s.errorReply } },
+    }, async (req, reply) => reply.status(201).send(await council.addResolution(req.actor, req.params.number, { ...req.body, deadline: deadlineOf(req.body.deadline) })));
+
+    api.get('/api/v1/council/resolutions', {
+      schema: { tags, summary: 'Resolutions and their state; anonymous callers and citizens get only public ones', security, querystring: s.resolutionsQuery, response: { 200: s.resolutionsReply } },
+    }, async (req) => ({ items: (await council.resolutions(req.actor, req.query)).map(resolutionJson) }));
+
+    api.patch('/api/v1/council/resolutions/:id', {
+      schema: { tags, summary: "Change a resolution's state, deadline or visibility (the council)", security, params: s.idParams, body: s.resolutionPatch, response: { 200: z.object({ id: z.string() }), 400: s.errorReply, 401: s.errorReply, 403: s.errorReply, 404: s.errorReply } },
+    }, async (req) => council.updateResolution(req.actor, req.params.id, {
+      state: req.body.state, internal: req.body.internal, deadline: req.body.deadline === undefined ? undefined : deadlineOf(req.body.deadline),
+    }));
+
+    api.post('/api/v1/council/resolutions/:id/updates', {
+      schema: { tags, summary: 'Report progress on a resolution (the responsible organization\'s admin, or the council)', security, params: s.idParams, body: s.updateBody, response: { 201: s.updateReply, 400: s.errorReply, 401: s.errorReply, 404: s.errorReply, 409: s.errorReply } },
+    }, async (req, reply) => reply.status(201).send(await council.postUpdate(req.actor, req.params.id, req.body)));
+
+    api.get('/api/v1/council/notices', {
+      schema: { tags, summary: 'Your unread notices of overdue resolutions of your organization', security, response: { 200: s.noticesReply, 401: s.errorReply } },
+    }, async (req) => ({ items: (await council.notices(req.actor)).map((n) => ({ ...n, deadline: iso(n.deadline), created_at: iso(n.created_at) })) }));
+
+    api.post('/api/v1/council/notices/:id/read', {
+      schema: { tags, summary: 'Mark one of your notices as seen', security, params: s.idParams, response: { 204: z.null().meta({ description: 'Seen' }), 401: s.errorReply, 404: s.errorReply } },
+    }, async (req, reply) => { await council.markNoticeRead(req.actor, req.params.id); return reply.status(204).send(null); });
+  };
+}

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { errorReply } from '../identity/schemas.js';
+
+// Wire shapes of the provincial high council for e-services. Times are ISO 8601 (UTC); dates
+// typed by people (meeting day, deadline) are Jalali 'YYYY/MM/DD' (Persian digits accepted).
+
+export { errorReply };
+
+const orgCode = z.string().min(1).max(64).regex(/^[a-z0-9-]+$/);
+const localized = z.object({ fa: z.string(), en: z.string() });
+const period = z.string().min(4).max(10).meta({ description: "A Jalali period: '1404' (year), '1404-s2' (season), '1404-07' (month).", example: '1404-s2' });
+const jalaliDate = z.string().min(8).max(12).meta({ description: 'A Jalali date, year/month/day.', example: '1404/12/29' });
+const states = z.enum(['open', 'done', 'cancelled']);
+
+export const periodQuery = z.object({ period });
+export const codeParams = z.object({ code: z.string().min(1).max(64) });
+export const idParams = z.object({ id: z.string().min(1).max(64) });
+export const numberParams = z.object({ number: z.coerce.number().int().min(1).max(100000) });
+
+const indicator = z.object({
+  code: z.string(), title: localized, unit: z.string().meta({ description: 'share (0-1), score (1-5), percent (0-100), count or rials' }),
+  kind: z.enum(['computed', 'entered']), description: localized, higher_is_better: z.boolean(), weight: z.number(),
+});
+const cell = z.object({ value: z.number().nullable(), source: z.string().nullable().meta({ description: "'pishkhan' for computed values; the stated source for entered ones." }), target: z.number().nullable() });
+export const indicatorsReply = z.object({
+  period: z.string(),
+  indicators: z.array(indicator),
+  rows: z.array(z.object({
+    org: z.object({ code: z.string(), name: localized }).nullable().meta({ description: 'Null for the province as a whole.' }),
+    maturity_levels: z.array(z.number().int()).meta({ description: 'Enabled adopted services at maturity levels 1..5.' }),
+    values: z.record(z.string(), cell),
+  })),
+});
+
+export const valueBody = z.object({
+  org: orgCode, period,
+  value: z.number().min(0),
+  source: z.string().trim().min(1).max(300).meta({ example: 'مرکز آمار ایران، سرشماری ۱۴۰۵' }),
+});
+export const valueReply = z.object({ indicator: z.string(), org: z.string(), period: z.string(), value: z.number(), source: z.string() });
+export const targetBody = z.object({ org: orgCode.nullable().optional().meta({ description: 'Absent or null: the province as a whole.' }), period, target: z.number().min(0) });
+export const targetReply = z.object({ indicator: z.string(), org: z.string().nullable(), period: z.string(), target: z.number() });
+
+export const rankingReply = z.object({
+  period: z.string(),
+  method: z.object({
+    weights: z.array(z.object({ indicator: z.string(), title: localized, weight: z.number(), higher_is_better: z.boolean() })),
+    normalisation: z.literal('min-max').meta({ description: 'Per indicator across municipalities with a value: (v - min) / (max - min), flipped when lower is better, 1 when all are equal. Score = 100 x weighted mean of the normalised values present, re-weighted over them.' }),
+    min_coverage: z.number().meta({ description: 'Municipalities with less than this share of the weight known are listed with rank 0.' }),
+  }),
+  rows: z.array(z.object({
+    org: z.string(), name: localized, rank: z.number().int(), score: z.number(), coverage: z.number(),
+    normalised: z.record(z.string(), z.number().nullable()), values: z.record(z.string(), cell),
+  })),
+});
+
+const resolutionBody = z.object({
+  text_fa: z.string().trim().min(1).max(3000), text_en: z.string().trim().max(3000).optional(),
+  responsible_org: orgCode, deadline: jalaliDate.nullable().optional().meta({ description: 'Last day (Jalali); overdue from the next day in Tehran.' }),
+  expected_output_fa: z.string().trim().min(1).max(1000), expected_output_en: z.string().trim().max(1000).optional(),
+  internal: z.boolean().optional().meta({ description: 'Internal resolutions never appear on public pages or to the public API.' }),
+});
+export const newResolutionBody = resolutionBody;
+export const meetingBody = z.object({
+  held_on: jalaliDate, title_fa: z.string().trim().min(1).max(300), title_en: z.string().trim().max(300).optional(),
+  orgs_present: z.array(orgCode).max(100), summary_fa: z.string().max(5000).optional(), summary_en: z.string().max(5000).optional(),
+  resolutions: z.array(resolutionBody).max(50).optional(),
+});
+export const meetingReply = z.object({ number: z.number().int() });
+export const meeting = z.object({ number: z.number().int(), held_at: z.string(), title: localized, orgs_present: z.array(z.string()), summary: localized });
+export const meetingsReply = z.object({ items: z.array(meeting) });
+export const resolution = z.object({
+  id: z.string(), meeting: z.number().int(), number: z.number().int(), text: localized,
+  responsible_org: z.object({ code: z.string(), name: localized }), deadline: z.string().nullable(), expected_output: localized,
+  internal: z.boolean(), state: states, progress: z.number().int(), overdue: z.boolean(),
+  updates: z.array(z.object({ progress: z.number().int(), note: z.string(), org: z.string(), created_at: z.string() })),
+});
+export const meetingDetailReply = meeting.extend({ resolutions: z.array(resolution) });
+export const resolutionsQuery = z.object({ meeting: z.coerce.number().int().min(1).optional(), org: orgCode.optional(), state: states.optional() });
+export const resolutionsReply = z.object({ items: z.array(resolution) });
+export const resolutionReply = z.object({ id: z.string(), number: z.number().int() });
+export const resolutionPatch = z.object({ state: states.optional(), deadline: jalaliDate.nullable().optional(), internal: z.boolean().optional() });
+export const updateBody = z.object({ progress: z.number().int().min(0).max(100), note: z.string().trim().min(1).max(2000) });
+export const updateReply = z.object({ id: z.string(), progress: z.number().int() });
+export const noticesReply = z.object({
+  items: z.array(z.object({ id: z.string(), resolution_id: z.string(), meeting: z.number().int(), number: z.number().int(), text: localized, deadline: z.string(), created_at: z.string() })),
+});
