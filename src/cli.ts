@@ -32,7 +32,7 @@ program.command('seed-demo').description('seed the demo province (once) and prin
   const config = loadConfig();
   if (config.isProduction) fail('seed-demo refuses to run in production');
   const deps = await buildDeps(config);
-  const seed = await seedDemo(deps.db, deps.services.identity);
+  const seed = await seedDemo(deps.db, deps.services.identity, Date.now(), { activity: config.demoActivity, calendar: deps.calendar });
   if (seed.seeded) printDemoAccounts(seed, config.publicUrl);
   else process.stdout.write('the demo province is already seeded; use reset-password to get a new password for an account\n');
   await deps.close();

@@ -12,6 +12,7 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z.string().optional(),
   PISHKHAN_DEMO: boolish.optional(),
+  PISHKHAN_DEMO_ACTIVITY: boolish.optional(),
   SESSION_SECRET: z.string().optional(),
   PUBLIC_URL: z.string().url().optional(),
   SMS_PROVIDER: z.enum(['local', 'kavenegar']).default('local'),
@@ -35,7 +36,7 @@ const envSchema = z.object({
   MAP_TILE_URL: z.string().regex(/^https?:\/\/[^\s]*\{z\}[^\s]*\{x\}[^\s]*\{y\}/, 'a tile URL template such as https://tile.example.org/{z}/{x}/{y}.png').optional(),
   MAP_TILE_ATTRIBUTION: z.string().max(300).optional(),
 });
-const BOOLISH_KEYS = new Set(['PISHKHAN_DEMO', 'TRUST_PROXY']);
+const BOOLISH_KEYS = new Set(['PISHKHAN_DEMO', 'PISHKHAN_DEMO_ACTIVITY', 'TRUST_PROXY']);
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -46,6 +47,8 @@ export interface Config {
   /** `postgres://...` selects PostgreSQL; otherwise a SQLite file path. */
   database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
   demo: boolean;
+  /** With the demo seed: a year of generated applications and reports, so the dashboards show something (development only by default). */
+  demoActivity: boolean;
   sessionSecret: string;
   publicUrl: string;
   sms: { provider: 'local' } | { provider: 'kavenegar'; apiKey: string; sender?: string; otpTemplate: string; baseUrl?: string };
@@ -102,6 +105,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!e.SESSION_SECRET || e.SESSION_SECRET.length < 32) problem('SESSION_SECRET', 'required in production, at least 32 characters');
     if (!e.PUBLIC_URL) problem('PUBLIC_URL', 'required in production (the address citizens use)');
     if (e.PISHKHAN_DEMO) problem('PISHKHAN_DEMO', 'demo data is never seeded in production');
+    if (e.PISHKHAN_DEMO_ACTIVITY) problem('PISHKHAN_DEMO_ACTIVITY', 'demo activity is never generated in production');
     if (e.SMS_PROVIDER === 'local') problem('SMS_PROVIDER', 'production needs a real SMS provider (kavenegar)');
   }
   if (isProduction && e.PAYMENT_GATEWAY === 'sandbox') problem('PAYMENT_GATEWAY', 'production takes real payments: set zarinpal (the sandbox test bank moves no money)');
@@ -131,6 +135,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     database,
     demo: e.PISHKHAN_DEMO ?? !isProduction,
+    demoActivity: !isProduction && (e.PISHKHAN_DEMO_ACTIVITY ?? e.NODE_ENV === 'development'),
     // Outside production a missing secret is replaced per start: sessions simply do not survive a restart.
     sessionSecret: e.SESSION_SECRET ?? randomSecret(),
     publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, ''),

@@ -7,7 +7,7 @@ import { printDemoAccounts } from './print.js';
 async function start(config: Config): Promise<void> {
   const deps = await buildDeps(config);
   if (config.demo) {
-    const seed = await seedDemo(deps.db, deps.services.identity);
+    const seed = await seedDemo(deps.db, deps.services.identity, Date.now(), { activity: config.demoActivity, calendar: deps.calendar });
     if (seed.seeded) printDemoAccounts(seed, config.publicUrl);
   }
   const app = await buildApp(deps);

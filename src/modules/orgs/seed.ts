@@ -8,6 +8,9 @@ import { seedDemoLevies } from '../payments/levies-seed.js';
 import { seedReportCategories } from '../grievances/seed.js';
 import { seedDemoAreas } from '../grievances/areas.js';
 import { seedCouncil } from '../council/seed.js';
+import { generateDemoActivity, type DemoActivityResult } from '../transparency/demo-activity.js';
+import { rebuildRollups } from '../transparency/rollup.js';
+import { BusinessCalendar } from '../../platform/calendar/business.js';
 import { DEMO_MUNICIPALITIES, DEMO_PROVINCE, DEMO_REFERENCE_ORG, DEMO_STAFF, type DemoOrg } from './demo-data.js';
 import * as q from './queries.js';
 
@@ -16,10 +19,16 @@ export interface SeedResult {
   orgs: number;
   /** Demo accounts and their passwords: shown once, never stored in clear. */
   accounts: { username: string; org: string; roles: string[]; password: string }[];
+  /** The generated year of activity, when asked for (opts.activity). */
+  activity?: DemoActivityResult;
 }
 
-/** Seeds the demo province once; a second call changes nothing and returns seeded=false. */
-export async function seedDemo(db: DB, identity: IdentityService, now = Date.now()): Promise<SeedResult> {
+/**
+ * Seeds the demo province once; a second call changes nothing and returns seeded=false. With
+ * opts.activity (config.demoActivity, never in production) the first seeding also generates a
+ * year of applications and reports, so the transparency dashboards show something.
+ */
+export async function seedDemo(db: DB, identity: IdentityService, now = Date.now(), opts: { activity?: boolean; calendar?: BusinessCalendar } = {}): Promise<SeedResult> {
   if (await q.orgByCode(db, DEMO_PROVINCE.code)) {
     // A province seeded before the catalog existed gets the demo catalog now (once).
     await seedCatalog(db, now);
@@ -53,5 +62,11 @@ export async function seedDemo(db: DB, identity: IdentityService, now = Date.now
   await seedReportCategories(db, now);
   await seedDemoAreas(db, now);
   await seedCouncil(db, now);
-  return { seeded: true, orgs: all.length, accounts };
+  let activity: DemoActivityResult | undefined;
+  if (opts.activity) {
+    const calendar = opts.calendar ?? new BusinessCalendar({ thursday: 'off' });
+    activity = await generateDemoActivity(db, { now, calendar });
+    await rebuildRollups(db, calendar);
+  }
+  return { seeded: true, orgs: all.length, accounts, activity };
 }
