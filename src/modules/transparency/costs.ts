@@ -13,6 +13,7 @@ import { appendAudit } from '../../platform/audit/index.js';
 import { badInput, notFound, unauthorized } from '../../platform/http/errors.js';
 import { errorReply } from '../identity/schemas.js';
 import { formatPeriod, parsePeriod } from './periods.js';
+import './messages-costs.js';
 
 export interface OrgCost {
   period: string;
