@@ -36,6 +36,7 @@ import { grievancesStaffWeb } from './modules/grievances/staff-web.js';
 import { open311Routes } from './modules/open311/routes.js';
 import { councilRoutes } from './modules/council/routes.js';
 import { transparencyRoutes } from './modules/transparency/routes.js';
+import { openDataRoutes } from './modules/transparency/open-data-routes.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const nodeModules = join(root, 'node_modules');
@@ -160,6 +161,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   await app.register(open311Routes(deps));
   await app.register(councilRoutes(deps));
   await app.register(transparencyRoutes(deps));
+  await app.register(openDataRoutes(deps));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
