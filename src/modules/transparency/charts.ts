@@ -108,7 +108,7 @@ export function trendChart(input: { locale: Locale; title: string; desc: string;
   const dashes = ['solid', 'dashed', 'dotted', 'solid'] as const;
   const symbols = ['circle', 'rect', 'triangle', 'diamond'] as const;
   return render({
-    grid: { left: rtl ? 16 : 64, right: rtl ? 64 : 16, top: 40, bottom: 36 },
+    grid: { left: rtl ? 16 : 56, right: rtl ? 56 : 16, top: (input.width ?? 640) < 500 ? 72 : 40, bottom: 36 },
     // In Persian the first series' key stands rightmost, its symbol to the right of its name.
     legend: { top: 4, [rtl ? 'right' : 'left']: 8, data: rtl ? input.series.map((s) => s.name).reverse() : input.series.map((s) => s.name), align: rtl ? 'right' : 'left', textStyle: { fontFamily: FONT, fontSize: 13 }, itemGap: 16 },
     xAxis: { type: 'category', data: input.periods, inverse: rtl, axisLabel: { fontFamily: FONT, fontSize: 12, hideOverlap: true }, axisTick: { alignWithLabel: true } },
@@ -139,9 +139,10 @@ export function barChart(input: { locale: Locale; title: string; desc: string; l
   };
   const data = input.values.map((v) => ({ value: v, itemStyle: { color: input.color ?? CHART_COLORS[0] } }));
   if (input.horizontal) {
+    const labelRoom = (input.width ?? 640) < 500 ? 112 : 150;
     const height = input.height ?? Math.max(160, 40 + input.labels.length * 30);
     return render({
-      grid: { left: rtl ? 48 : 150, right: rtl ? 150 : 48, top: 12, bottom: 28 },
+      grid: { left: rtl ? 44 : labelRoom, right: rtl ? labelRoom : 44, top: 12, bottom: 28 },
       xAxis: { ...valueAxis, inverse: rtl },
       yAxis: { type: 'category', data: input.labels, inverse: true, position: rtl ? 'right' : 'left', axisLabel: { fontFamily: FONT, fontSize: 13 }, axisTick: { show: false } },
       series: [{ type: 'bar', data, label, barMaxWidth: 20 }],
@@ -149,7 +150,7 @@ export function barChart(input: { locale: Locale; title: string; desc: string; l
   }
   return render({
     grid: { left: rtl ? 16 : 56, right: rtl ? 56 : 16, top: 28, bottom: 32 },
-    xAxis: { type: 'category', data: input.labels, inverse: rtl, axisLabel: { fontFamily: FONT, fontSize: 13 }, axisTick: { alignWithLabel: true } },
+    xAxis: { type: 'category', data: input.labels, inverse: rtl, axisLabel: { fontFamily: FONT, fontSize: 13, interval: 0 }, axisTick: { alignWithLabel: true } },
     yAxis: { ...valueAxis, position: rtl ? 'right' : 'left' },
     series: [{ type: 'bar', data, label, barMaxWidth: 48 }],
   }, { width: input.width ?? 480, height: input.height ?? 260 }, input.title, input.desc);

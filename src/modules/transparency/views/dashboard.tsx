@@ -121,11 +121,24 @@ function FigureCard(props: { ctx: ViewContext; figure: Figure; kpis: KpiSet }) {
 }
 
 /** A chart (an <svg role="img">) and, under it, a table of the same numbers. */
-function Chart(props: { ctx: ViewContext; id: string; title: string; svg: string; table: ComponentChildren; open?: boolean }) {
+/**
+ * A chart drawn twice: wide for tablets and desktops, narrow for phones (shown by Bootstrap's
+ * display classes, no script), so that its text stays readable at either size.
+ */
+function ChartSvg(props: { draw: (size: { width: number; height?: number }) => string; wide?: { width: number; height?: number }; narrow?: { width: number; height?: number } }) {
+  return (
+    <>
+      <div class="d-none d-md-block" dangerouslySetInnerHTML={{ __html: props.draw(props.wide ?? { width: 640 }) }} />
+      <div class="d-md-none" dangerouslySetInnerHTML={{ __html: props.draw(props.narrow ?? { width: 360 }) }} />
+    </>
+  );
+}
+
+function Chart(props: { ctx: ViewContext; id: string; title: string; draw: (size: { width: number; height?: number }) => string; wide?: { width: number; height?: number }; narrow?: { width: number; height?: number }; table: ComponentChildren; open?: boolean }) {
   return (
     <figure class="pk-card p-3 mb-3" aria-labelledby={`${props.id}-cap`}>
       <figcaption id={`${props.id}-cap`} class="h6">{props.title}</figcaption>
-      <div dangerouslySetInnerHTML={{ __html: props.svg }} />
+      <ChartSvg draw={props.draw} wide={props.wide} narrow={props.narrow} />
       <details class="mt-2" open={props.open}>
         <summary>{props.ctx.t('tdash.chart_table')}</summary>
         <div class="table-responsive mt-2">{props.table}</div>
@@ -168,7 +181,8 @@ function TrendSection(props: { ctx: ViewContext; trend: DashboardData['trend'] }
               ctx={ctx}
               id={`pk-trend-${c.id}`}
               title={c.title}
-              svg={trendChart({ locale: ctx.locale, title: c.title, desc: ctx.t('tdash.trend_desc', { title: c.title, from, to }), periods: labels, series: c.series, unit: c.unit })}
+              draw={(size) => trendChart({ locale: ctx.locale, title: c.title, desc: ctx.t('tdash.trend_desc', { title: c.title, from, to }), periods: labels, series: c.series, unit: c.unit, ...size })}
+              narrow={{ width: 360, height: 300 }}
               table={
                 <table class="table table-sm table-striped mb-0" data-trend={c.id}>
                   <caption class="visually-hidden">{c.title}</caption>
@@ -203,7 +217,9 @@ function SatisfactionChart(props: { ctx: ViewContext; kpis: KpiSet; period: Peri
       id="pk-satisfaction"
       title={title}
       open
-      svg={barChart({ locale: ctx.locale, title, desc: ctx.t('tdash.distribution_desc', { values }), labels, values: [...dist], unit: 'count', color: '#0b7a53' })}
+      draw={(size) => barChart({ locale: ctx.locale, title, desc: ctx.t('tdash.distribution_desc', { values }), labels, values: [...dist], unit: 'count', color: '#0b7a53', ...size })}
+      wide={{ width: 640, height: 240 }}
+      narrow={{ width: 360, height: 240 }}
       table={
         <table class="table table-sm mb-0" id="pk-satisfaction-table">
           <caption class="visually-hidden">{title}</caption>
@@ -260,11 +276,13 @@ function LeagueSection(props: { ctx: ViewContext; data: DashboardData }) {
         </table>
       </div>
       {charted.length > 0 ? (
+        <div class="row"><div class="col-12 col-lg-9">
         <figure class="pk-card p-3 mb-3" aria-labelledby="pk-league-chart-cap">
           <figcaption id="pk-league-chart-cap" class="h6">{chartTitle}</figcaption>
-          <div dangerouslySetInnerHTML={{ __html: barChart({ locale: ctx.locale, title: chartTitle, desc: ctx.t('tdash.league_desc', { values }), labels: charted.map((r) => nameOf(r.org.name, ctx.locale)), values: charted.map((r) => r.score), unit: 'score', horizontal: true }) }} />
+          <ChartSvg draw={(size) => barChart({ locale: ctx.locale, title: chartTitle, desc: ctx.t('tdash.league_desc', { values }), labels: charted.map((r) => nameOf(r.org.name, ctx.locale)), values: charted.map((r) => r.score), unit: 'score', horizontal: true, ...size })} />
           <p class="small text-secondary mb-0">{ctx.t('tdash.chart_table')}: <a href="#pk-league-table">{ctx.t('tdash.league', { period })}</a></p>
         </figure>
+        </div></div>
       ) : null}
       {method ? (
         <div id="league-method" class="pk-card p-3">
