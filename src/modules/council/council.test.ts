@@ -94,6 +94,27 @@ test('only the council records meetings; an org admin is refused, a citizen and 
   assert.equal(audit.filter((a) => a.action === 'council.resolution_recorded').length, 2);
 });
 
+test('the staff page records a meeting with its resolutions (CSRF checked); an org admin cannot', async () => {
+  const fields = {
+    held_on: '۱۴۰۵/۰۹/۰۵', title_fa: 'جلسه فوق‌العاده', orgs_present: 'babol',
+    r1_text_fa: 'بابل خدمت پروانه را بپذیرد', r1_expected_output_fa: 'خدمت فعال', r1_responsible_org: 'babol', r1_deadline: '1406/01/31',
+  };
+  assert.equal((await postForm('sari.admin', '/staff/council/meetings', fields)).statusCode, 403);
+  const jar = session('council');
+  const noToken = await t.app.inject({ method: 'POST', url: '/staff/council/meetings', headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(fields).toString() });
+  assert.equal(noToken.statusCode, 403);
+  const bad = await postForm('council', '/staff/council/meetings', { ...fields, r1_deadline: '1406/13/40' });
+  assert.equal(bad.statusCode, 400);
+  const ok = await postForm('council', '/staff/council/meetings', fields);
+  assert.equal(ok.statusCode, 303, ok.body);
+  const m = (await api('GET', '/api/v1/council/meetings')).json().items[0];
+  assert.equal(m.number, 3);
+  assert.deepEqual(m.orgs_present, ['babol']);
+  const rs = (await api('GET', '/api/v1/council/resolutions?meeting=3')).json().items;
+  assert.equal(rs.length, 1);
+  assert.equal(rs[0].responsible_org.code, 'babol');
+});
+
 test('internal resolutions: never public, visible to the council and the responsible organization only', async () => {
   const texts = async (who?: string) => ((await api('GET', '/api/v1/council/resolutions?meeting=2', who)).json().items as { text: { fa: string } }[]).map((x) => x.text.fa);
   const secret = /محرمانه/;
@@ -125,7 +146,7 @@ test('progress: the responsible organization\'s admin reports; another municipal
   assert.equal(ok.statusCode, 201, ok.body);
   const form = await postForm('babol.admin', `/staff/council/resolutions/${babolRes.id}/progress`, { progress: '۴۵', note: 'آزمون درگاه' });
   assert.equal(form.statusCode, 303, form.body);
-  const after = (await api('GET', '/api/v1/council/resolutions?org=babol')).json().items[0];
+  const after = (await api('GET', '/api/v1/council/resolutions?org=babol&meeting=2')).json().items[0];
   assert.equal(after.progress, 45);
   assert.equal(after.updates.length, 2);
 });
@@ -156,7 +177,7 @@ test('values: an org admin enters its own organization\'s only; the council any;
 });
 
 test('an overdue resolution is flagged and its organization notified once per deadline', async () => {
-  const babolRes = (await api('GET', '/api/v1/council/resolutions?org=babol')).json().items[0];
+  const babolRes = (await api('GET', '/api/v1/council/resolutions?org=babol&meeting=2')).json().items[0];
   assert.equal(babolRes.overdue, false);
   const scanner = t.deps.councilOverdue;
   // The seed's open resolutions of 1394 are overdue already: the first scan notifies them.
@@ -173,7 +194,7 @@ test('an overdue resolution is flagged and its organization notified once per de
   assert.equal(notices.length, 1);
   const sariNotices = (await api('GET', '/api/v1/council/notices', 'sari.admin')).json().items;
   assert.deepEqual(sariNotices.map((n: { meeting: number; number: number }) => [n.meeting, n.number]), [[1, 4]], 'Sari hears of its own overdue pilot only');
-  assert.equal((await api('GET', '/api/v1/council/resolutions?org=babol')).json().items[0].overdue, true);
+  assert.equal((await api('GET', '/api/v1/council/resolutions?org=babol&meeting=2')).json().items[0].overdue, true);
   const audits = await t.deps.db.selectFrom('audit_log').select('entity_id').where('action', '=', 'council.resolution_overdue').where('entity_id', '=', babolRes.id).execute();
   assert.equal(audits.length, 1);
   const staffPage = await t.app.inject({ method: 'GET', url: '/staff/council', headers: { cookie: session('babol.admin').header() } });
@@ -189,5 +210,5 @@ test('an overdue resolution is flagged and its organization notified once per de
   assert.equal((await api('GET', '/api/v1/council/notices', 'babol.admin')).json().items.length, 1);
   // Done resolutions are not overdue.
   assert.equal((await api('PATCH', `/api/v1/council/resolutions/${babolRes.id}`, 'province', { state: 'done' })).statusCode, 200);
-  assert.equal((await api('GET', '/api/v1/council/resolutions?org=babol')).json().items[0].overdue, false);
+  assert.equal((await api('GET', '/api/v1/council/resolutions?org=babol&meeting=2')).json().items[0].overdue, false);
 });

@@ -79,7 +79,7 @@ function Meetings(props: { ctx: ViewContext; meetings: MeetingView[]; resolution
         return (
           <section class="mb-5" aria-labelledby={`meeting-${m.number}`}>
             <h2 class="h4" id={`meeting-${m.number}`}>{ctx.t('council.meeting_heading', { n: m.number, date: formatDate(m.held_at, ctx.locale, 'long') })}: {loc(ctx, m.title)}</h2>
-            {m.orgs_present.length ? <p class="text-body-secondary small">{ctx.t('council.orgs_present', { list: m.orgs_present.map((c) => props.orgNames.get(c) ?? c).join('، ') })}</p> : null}
+            {m.orgs_present.length ? <p class="text-body-secondary small">{ctx.t('council.orgs_present', { list: m.orgs_present.map((c) => props.orgNames.get(c) ?? c).join(ctx.locale === 'fa' ? '، ' : ', ') })}</p> : null}
             {loc(ctx, m.summary) ? <p>{loc(ctx, m.summary)}</p> : null}
             {rows.length ? <ResolutionsTable ctx={ctx} rows={rows} actions={props.actions} /> : <p>{ctx.t('council.no_resolutions')}</p>}
           </section>
