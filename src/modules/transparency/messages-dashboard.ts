@@ -58,7 +58,8 @@ const fa = {
   'tdash.service_col': 'خدمت',
   'tdash.no_services': 'در این دوره درخواستی برای خدمات این شهرداری ثبت نشده است.',
   'tdash.no_data': 'در این دوره رقمی ثبت نشده است.',
-  'tdash.bad_period': 'دورهٔ «{period}» معتبر نیست. دوره را به شکل سال (۱۴۰۴)، فصل (۱۴۰۴-s2) یا ماه (۱۴۰۴-07) بنویسید یا از فهرست انتخاب کنید.',
+  // U+2066/U+2069 isolate the left-to-right codes, so that «1404-s2» reads in order inside Persian text.
+  'tdash.bad_period': 'دورهٔ «\u2066{period}\u2069» معتبر نیست. دوره را به شکل سال (\u20661404\u2069)، فصل (\u20661404-s2\u2069) یا ماه (\u20661404-07\u2069) بنویسید یا از فهرست انتخاب کنید.',
   'tdash.bad_period_field': 'دوره معتبر نیست.',
   'tdash.other_orgs': 'شهرداری‌های دیگر',
   'tdash.back_province': 'بازگشت به داشبورد استان',
