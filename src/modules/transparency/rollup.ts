@@ -37,7 +37,9 @@ export type RollupSource = (typeof ROLLUP_SOURCES)[number];
 
 /** Rows created less than this long ago wait for the next run. */
 export const ROLLUP_SETTLE_MS = 60_000;
-const DEFAULT_BATCH = 2_000;
+const DEFAULT_BATCH = 5_000;
+// Rows per upsert statement: well under SQLite's 32,766 bound parameters with ~27 columns.
+const UPSERT_ROWS = 500;
 
 interface Cursor { at: number; id: string }
 const START: Cursor = { at: -1, id: '' };
@@ -65,19 +67,24 @@ class Delta {
     else this.durations.set(key, { day, org_id: org, service_code: service, kind, centi_days: centi, n: 1 });
   }
 
+  /** Adds the batch to the tables: a few multi-row upserts that add each count to what is there. */
   async apply(tx: Tx): Promise<void> {
-    for (const r of this.daily.values()) {
+    const daily = [...this.daily.values()].map((r) => {
       const values: Record<string, unknown> = { day: r.day, org_id: r.org_id, service_code: r.service_code, kind: r.kind };
       for (const c of KPI_DAILY_COUNTERS) values[c] = r.counts[c] ?? 0;
-      const set: Record<string, unknown> = {};
-      for (const c of Object.keys(r.counts)) set[c] = sql`kpi_daily.${sql.ref(c)} + ${r.counts[c as Counter]!}`;
-      await tx.insertInto('kpi_daily').values(values as never)
-        .onConflict((oc) => oc.columns(['day', 'org_id', 'service_code', 'kind']).doUpdateSet(set as never))
+      return values;
+    });
+    const add: Record<string, unknown> = {};
+    for (const c of KPI_DAILY_COUNTERS) add[c] = sql`kpi_daily.${sql.ref(c)} + excluded.${sql.ref(c)}`;
+    for (let i = 0; i < daily.length; i += UPSERT_ROWS) {
+      await tx.insertInto('kpi_daily').values(daily.slice(i, i + UPSERT_ROWS) as never)
+        .onConflict((oc) => oc.columns(['day', 'org_id', 'service_code', 'kind']).doUpdateSet(add as never))
         .execute();
     }
-    for (const r of this.durations.values()) {
-      await tx.insertInto('kpi_durations').values(r)
-        .onConflict((oc) => oc.columns(['day', 'org_id', 'service_code', 'kind', 'centi_days']).doUpdateSet({ n: sql`kpi_durations.n + ${r.n}` }))
+    const durations = [...this.durations.values()];
+    for (let i = 0; i < durations.length; i += UPSERT_ROWS) {
+      await tx.insertInto('kpi_durations').values(durations.slice(i, i + UPSERT_ROWS))
+        .onConflict((oc) => oc.columns(['day', 'org_id', 'service_code', 'kind', 'centi_days']).doUpdateSet({ n: sql`kpi_durations.n + excluded.n` }))
         .execute();
     }
   }
@@ -107,7 +114,7 @@ async function countBatch(tx: Tx, calendar: BusinessCalendar, source: RollupSour
       .innerJoin('service_template_versions as v', 'v.id', 'a.version_id')
       .innerJoin('service_templates as t', 't.id', 'v.template_id')
       .select(['a.id', 'a.org_id', 'a.created_at', 't.code as service_code'])
-      .where((eb) => eb.or([eb('a.created_at', '>', cursor.at), eb.and([eb('a.created_at', '=', cursor.at), eb('a.id', '>', cursor.id)])]))
+      .where((eb) => eb(eb.refTuple('a.created_at', 'a.id'), '>', eb.tuple(cursor.at, cursor.id)))
       .where('a.created_at', '<=', upTo)
       .orderBy('a.created_at').orderBy('a.id').limit(limit).execute();
     for (const r of rows) delta.add(num(r.created_at), r.org_id, r.service_code, 'app', 'started');
@@ -120,7 +127,7 @@ async function countBatch(tx: Tx, calendar: BusinessCalendar, source: RollupSour
       .innerJoin('service_templates as t', 't.id', 'v.template_id')
       .select(['e.id', 'e.created_at', 'e.type', 'e.data', 'e.application_id', 'a.org_id', 'a.channel', 'a.created_at as app_created_at',
         'a.submitted_at', 'a.closed_at', 'a.version_id', 't.code as service_code'])
-      .where((eb) => eb.or([eb('e.created_at', '>', cursor.at), eb.and([eb('e.created_at', '=', cursor.at), eb('e.id', '>', cursor.id)])]))
+      .where((eb) => eb(eb.refTuple('e.created_at', 'e.id'), '>', eb.tuple(cursor.at, cursor.id)))
       .where('e.created_at', '<=', upTo)
       .orderBy('e.created_at').orderBy('e.id').limit(limit).execute();
     read = rows.length;
@@ -155,7 +162,7 @@ async function countBatch(tx: Tx, calendar: BusinessCalendar, source: RollupSour
     }
   } else if (source === 'reports') {
     const rows = await tx.selectFrom('reports').select(['id', 'org_id', 'created_at'])
-      .where((eb) => eb.or([eb('created_at', '>', cursor.at), eb.and([eb('created_at', '=', cursor.at), eb('id', '>', cursor.id)])]))
+      .where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(cursor.at, cursor.id)))
       .where('created_at', '<=', upTo)
       .orderBy('created_at').orderBy('id').limit(limit).execute();
     for (const r of rows) delta.add(num(r.created_at), r.org_id, '', 'report', 'reports_received');
@@ -166,7 +173,7 @@ async function countBatch(tx: Tx, calendar: BusinessCalendar, source: RollupSour
       .innerJoin('reports as r', 'r.id', 'u.report_id')
       .innerJoin('report_categories as c', 'c.id', 'r.category_id')
       .select(['u.id', 'u.created_at', 'u.kind', 'u.state', 'u.report_id', 'r.org_id', 'r.created_at as report_created_at', 'c.deadline_days'])
-      .where((eb) => eb.or([eb('u.created_at', '>', cursor.at), eb.and([eb('u.created_at', '=', cursor.at), eb('u.id', '>', cursor.id)])]))
+      .where((eb) => eb(eb.refTuple('u.created_at', 'u.id'), '>', eb.tuple(cursor.at, cursor.id)))
       .where('u.created_at', '<=', upTo)
       .orderBy('u.created_at').orderBy('u.id').limit(limit).execute();
     read = rows.length;

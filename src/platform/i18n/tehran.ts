@@ -34,8 +34,8 @@ const wallClockFormat = new Intl.DateTimeFormat('en-US', {
   second: 'numeric',
 });
 
-/** Returns what a clock in Tehran shows at the instant; throws RangeError for an invalid date. */
-export function tehranWallClock(instant: Date | number): WallClock {
+/** What the tz database says Tehran's clock shows at the instant (Intl; slow, so memoized below). */
+function intlWallClock(instant: Date | number): WallClock {
   const parts: Record<string, number> = {};
   for (const p of wallClockFormat.formatToParts(instant)) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);
@@ -50,10 +50,39 @@ export function tehranWallClock(instant: Date | number): WallClock {
   };
 }
 
-function tehranOffsetMs(instantMs: number): number {
-  const w = tehranWallClock(instantMs);
+function intlOffsetMs(instantMs: number): number {
+  const w = intlWallClock(instantMs);
   const wallAsUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
   return wallAsUtc - Math.floor(instantMs / 1000) * 1000;
+}
+
+// Tehran's offset changes (DST, until 2022) only at local midnight, a UTC half hour. The offset of
+// a half-hour slot is kept when it is the same at both ends of the slot; a slot with a change in it
+// is never kept, so the answer is always the tz database's.
+const SLOT_MS = 1_800_000;
+const slotOffsets = new Map<number, number>();
+
+function tehranOffsetMs(instantMs: number): number {
+  const slot = Math.floor(instantMs / SLOT_MS);
+  const known = slotOffsets.get(slot);
+  if (known !== undefined) return known;
+  const start = intlOffsetMs(slot * SLOT_MS);
+  const end = intlOffsetMs(slot * SLOT_MS + SLOT_MS - 1000);
+  if (start !== end) return intlOffsetMs(instantMs);
+  if (slotOffsets.size >= 200_000) slotOffsets.clear();
+  slotOffsets.set(slot, start);
+  return start;
+}
+
+/** Returns what a clock in Tehran shows at the instant; throws RangeError for an invalid date. */
+export function tehranWallClock(instant: Date | number): WallClock {
+  const ms = typeof instant === 'number' ? instant : instant.getTime();
+  if (!Number.isFinite(ms)) throw new RangeError('Invalid time value');
+  const wall = new Date(Math.floor(ms / 1000) * 1000 + tehranOffsetMs(ms));
+  return {
+    year: wall.getUTCFullYear(), month: wall.getUTCMonth() + 1, day: wall.getUTCDate(),
+    hour: wall.getUTCHours(), minute: wall.getUTCMinutes(), second: wall.getUTCSeconds(),
+  };
 }
 
 /**
