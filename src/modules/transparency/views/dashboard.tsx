@@ -424,10 +424,10 @@ export function DashboardPage(props: { ctx: ViewContext; data: DashboardData }) 
 
         <ScopeForm ctx={ctx} data={data} />
 
-        <p class="d-flex flex-wrap gap-2" aria-label={ctx.t('tdash.downloads')}>
+        <div class="d-flex flex-wrap gap-2 mb-3" role="group" aria-label={ctx.t('tdash.downloads')}>
           <a class="btn btn-outline-primary" href={data.csvHref} download>{ctx.t('tdash.csv')}</a>
           <a class="btn btn-outline-secondary" href="/open-data">{ctx.t('tdash.open_data')}</a>
-        </p>
+        </div>
 
         <section aria-labelledby="pk-headline" class="mt-4">
           <h2 id="pk-headline" class="h4 mb-3">{ctx.t('tdash.headline')}: {period}</h2>
