@@ -34,9 +34,10 @@ import { categoryRoutes } from './modules/grievances/category-routes.js';
 import { grievancesWeb } from './modules/grievances/web.js';
 import { grievancesStaffWeb } from './modules/grievances/staff-web.js';
 import { open311Routes } from './modules/open311/routes.js';
-import { councilRoutes } from './modules/council/routes.js';
-import { transparencyRoutes } from './modules/transparency/routes.js';
 import { openDataRoutes } from './modules/transparency/open-data-routes.js';
+import { transparencyRoutes } from './modules/transparency/routes.js';
+import { costRoutes } from './modules/transparency/costs.js';
+import { councilRoutes } from './modules/council/routes.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const nodeModules = join(root, 'node_modules');
@@ -159,9 +160,10 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   await app.register(grievancesWeb(deps));
   await app.register(grievancesStaffWeb(deps));
   await app.register(open311Routes(deps));
-  await app.register(councilRoutes(deps));
-  await app.register(transparencyRoutes(deps));
   await app.register(openDataRoutes(deps));
+  await app.register(transparencyRoutes(deps));
+  await app.register(costRoutes, { db: deps.db, clock: deps.clock });
+  await app.register(councilRoutes(deps));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -2,23 +2,38 @@ import { loadConfig, ConfigError, type Config } from './config.js';
 import { buildDeps } from './wiring.js';
 import { buildApp } from './app.js';
 import { seedDemo } from './modules/orgs/seed.js';
+import { generateDemoActivity } from './modules/transparency/demo-activity.js';
 import { printDemoAccounts } from './print.js';
 
 async function start(config: Config): Promise<void> {
   const deps = await buildDeps(config);
+  // A first demo start also generates a year of activity for the dashboards: after the server is
+  // up (it takes some seconds), with the rollups started once it is there.
+  let generateActivity = false;
   if (config.demo) {
-    const seed = await seedDemo(deps.db, deps.services.identity, Date.now(), { activity: config.demoActivity, calendar: deps.calendar });
+    const seed = await seedDemo(deps.db, deps.services.identity, Date.now());
     if (seed.seeded) printDemoAccounts(seed, config.publicUrl);
+    generateActivity = seed.seeded && config.demoActivity;
   }
   const app = await buildApp(deps);
   deps.worker.start();
   deps.escalations.start((err) => app.log.error({ err }, 'escalation scan failed'));
   deps.reportEscalations.start((err) => app.log.error({ err }, 'report escalation scan failed'));
-  deps.rollups.start((err) => app.log.error({ err }, 'transparency rollup failed'));
   deps.reconciler.start((err) => app.log.error({ err }, 'payment reconciliation failed'));
   deps.councilOverdue.start((err) => app.log.error({ err }, 'council overdue scan failed'));
   await app.listen({ port: config.port, host: config.host });
   app.log.info({ url: config.publicUrl, database: deps.dialect }, 'Pishkhan is serving');
+  const startRollups = () => deps.rollups.start((err) => app.log.error({ err }, 'transparency rollup failed'));
+  if (generateActivity) {
+    app.log.info('generating a year of demo activity for the transparency dashboards (in the background)');
+    const started = Date.now();
+    generateDemoActivity(deps.db, { now: Date.now(), calendar: deps.calendar })
+      .then((r) => app.log.info({ ms: Date.now() - started, ...r }, 'demo activity generated'))
+      .catch((err: unknown) => app.log.error({ err }, 'demo activity generation failed'))
+      .finally(startRollups);
+  } else {
+    startRollups();
+  }
 
   let closing = false;
   const shutdown = async (signal: string) => {

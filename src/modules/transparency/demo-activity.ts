@@ -168,9 +168,20 @@ interface OrgInfo { id: string; code: string; population: number; lat: number; l
 interface ServiceInfo { orgServiceId: string; versionId: string; code: string; definition: ServiceDefinition; overrides: Overrides; weight: number }
 interface CategoryInfo { id: string; deadlineDays: number; department: string; anonymous: boolean; weight: number }
 
+/** Lets the event loop answer requests between chunks (better-sqlite3 blocks while it writes). */
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Times are whole milliseconds in the database (PostgreSQL's bigint refuses a fraction). */
+function wholeMillis<T>(row: T): T {
+  const out = { ...row } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(out)) if (k.endsWith('_at') && typeof v === 'number' && !Number.isInteger(v)) out[k] = Math.round(v);
+  return out as T;
+}
+
 async function chunked<T>(db: DB, table: 'citizens' | 'applications' | 'application_events' | 'reports' | 'report_updates', rows: T[], perStatement: number, perTx: number): Promise<void> {
   for (let i = 0; i < rows.length; i += perTx) {
-    const slice = rows.slice(i, i + perTx);
+    await yieldToLoop();
+    const slice = rows.slice(i, i + perTx).map(wholeMillis);
     await inTransaction(db, async (tx) => {
       for (let j = 0; j < slice.length; j += perStatement) {
         // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one helper for five row types
@@ -290,6 +301,7 @@ export async function generateDemoActivity(db: DB, options: DemoActivityOptions 
   let drafts = 0;
 
   for (const org of orgs) {
+    await yieldToLoop();
     const services = servicesOf.get(org.id) ?? [];
     const serviceWeight = services.reduce((s, x) => s + x.weight, 0);
     const cats = categoriesOf.get(org.id) ?? [];

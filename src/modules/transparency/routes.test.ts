@@ -5,7 +5,6 @@
 // period a localized 400; the scope form redirects to the page it chose.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OperationNodeTransformer, type KyselyPlugin, type PrimitiveValueListNode, type ValueNode } from 'kysely';
 import { makeTestApp, type TestApp } from '../../../test/helpers.js';
 import { seedDemo } from '../orgs/seed.js';
 import { toAsciiDigits } from '../../platform/i18n/persian.js';
@@ -22,29 +21,11 @@ let season: Period;
 const ORGS = ['sari', 'babol'];
 const opts = () => ({ costPerVisitRials: t.deps.config.costPerVisitRials });
 
-/**
- * Workaround, for PostgreSQL only: the demo generator writes fractional epoch milliseconds
- * (e.g. 1779524854388.39), which SQLite stores but a PostgreSQL bigint refuses. Until the
- * generator rounds its times, its inserts here go through this plugin, which rounds them.
- */
-const roundTimes: KyselyPlugin = (() => {
-  const round = (v: unknown) => (typeof v === 'number' && !Number.isInteger(v) && v > 1e11 ? Math.round(v) : v);
-  class RoundTimes extends OperationNodeTransformer {
-    protected override transformPrimitiveValueList(node: PrimitiveValueListNode): PrimitiveValueListNode {
-      return super.transformPrimitiveValueList({ ...node, values: node.values.map(round) });
-    }
-    protected override transformValue(node: ValueNode): ValueNode {
-      return super.transformValue({ ...node, value: round(node.value) });
-    }
-  }
-  return { transformQuery: (args) => new RoundTimes().transformNode(args.node), transformResult: async (args) => args.result };
-})();
-
 before(async () => {
   t = await makeTestApp();
   const now = t.clock.now();
   await seedDemo(t.deps.db, t.deps.services.identity, now);
-  await generateDemoActivity(t.deps.dialect === 'postgres' ? t.deps.db.withPlugin(roundTimes) : t.deps.db, { days: 200, scale: 0.05, orgs: ORGS, now, calendar: t.deps.calendar, seed: 6 });
+  await generateDemoActivity(t.deps.db, { days: 200, scale: 0.05, orgs: ORGS, now, calendar: t.deps.calendar, seed: 6 });
   await rebuildRollups(t.deps.db, t.deps.calendar, { clock: t.clock, dialect: t.deps.dialect });
   // The current season has just begun at the test clock's date; the previous one is full.
   season = previousPeriods(currentPeriod('season', now), 2)[0]!;
