@@ -103,7 +103,7 @@ export interface TrendSeries {
  * Values over successive periods (oldest first). In Persian time runs from right to left, so
  * the category axis is reversed and the value axis stands on the right.
  */
-export function trendChart(input: { locale: Locale; title: string; desc: string; periods: string[]; series: TrendSeries[]; unit: ValueUnit; width?: number; height?: number }): string {
+function drawTrendChart(input: { locale: Locale; title: string; desc: string; periods: string[]; series: TrendSeries[]; unit: ValueUnit; width?: number; height?: number }): string {
   const rtl = input.locale === 'fa';
   const dashes = ['solid', 'dashed', 'dotted', 'solid'] as const;
   const symbols = ['circle', 'rect', 'triangle', 'diamond'] as const;
@@ -126,7 +126,7 @@ export function trendChart(input: { locale: Locale; title: string; desc: string;
  * Bars for labelled values: horizontal (a league table: the first item on top) or vertical
  * (a distribution). Each bar carries its value, in the page's digits.
  */
-export function barChart(input: { locale: Locale; title: string; desc: string; labels: string[]; values: (number | null)[]; unit: ValueUnit; horizontal?: boolean; width?: number; height?: number; color?: string }): string {
+function drawBarChart(input: { locale: Locale; title: string; desc: string; labels: string[]; values: (number | null)[]; unit: ValueUnit; horizontal?: boolean; width?: number; height?: number; color?: string }): string {
   const rtl = input.locale === 'fa';
   const valueAxis = {
     type: 'value', min: 0, ...(input.unit === 'share' ? { max: 1 } : {}),
@@ -154,4 +154,27 @@ export function barChart(input: { locale: Locale; title: string; desc: string; l
     yAxis: { ...valueAxis, position: rtl ? 'right' : 'left' },
     series: [{ type: 'bar', data, label, barMaxWidth: 48 }],
   }, { width: input.width ?? 480, height: input.height ?? 260 }, input.title, input.desc);
+}
+
+// Drawing a chart takes milliseconds; the same figures give the same SVG, so drawn charts are
+// kept (by their input) until there are too many.
+const drawn = new Map<string, string>();
+function remembered<T>(kind: string, input: T, draw: (input: T) => string): string {
+  const key = kind + JSON.stringify(input);
+  const seen = drawn.get(key);
+  if (seen !== undefined) return seen;
+  const svg = draw(input);
+  if (drawn.size >= 1_000) drawn.clear();
+  drawn.set(key, svg);
+  return svg;
+}
+
+/** A trend over periods: lines (or bars) of one unit, as accessible, CSP-safe SVG. */
+export function trendChart(input: Parameters<typeof drawTrendChart>[0]): string {
+  return remembered('trend', input, drawTrendChart);
+}
+
+/** Bars (vertical or horizontal) of one unit, as accessible, CSP-safe SVG. */
+export function barChart(input: Parameters<typeof drawBarChart>[0]): string {
+  return remembered('bar', input, drawBarChart);
 }

@@ -174,8 +174,8 @@ function checkPeriod(p: Period): void {
   if (!isValidPeriod(p)) throw new RangeError(`not a period: ${JSON.stringify(p)}`);
 }
 
-/** The figures of a scope (province, municipality, service) over a period; an unknown org gives all zeros. */
-export async function kpis(db: DB, scope: Scope, period: Period, options: KpiOptions = {}): Promise<KpiSet> {
+/** Computes kpis() from the rollups. */
+async function computeKpis(db: DB, scope: Scope, period: Period, options: KpiOptions = {}): Promise<KpiSet> {
   checkPeriod(period);
   const f = await filterOf(db, scope);
   const [sums, cost] = await Promise.all([sumRollups(db, f, period, 'all'), costs(db, f, period, 'all')]);
@@ -183,10 +183,10 @@ export async function kpis(db: DB, scope: Scope, period: Period, options: KpiOpt
   return e ? kpiSetOf(e.sums, e.hist, cost.get('') ?? null, options) : kpiSetOf(emptySums(), { app: new Map(), report: new Map() }, cost.get('') ?? null, options);
 }
 
-/** The figures of a scope for each period, in the order given. */
-export async function trend(db: DB, scope: Scope, periods: Period[], options: KpiOptions = {}): Promise<{ period: Period; kpis: KpiSet }[]> {
+/** Computes trend() from the rollups. */
+async function computeTrend(db: DB, scope: Scope, periods: Period[], options: KpiOptions = {}): Promise<{ period: Period; kpis: KpiSet }[]> {
   const out: { period: Period; kpis: KpiSet }[] = [];
-  for (const period of periods) out.push({ period, kpis: await kpis(db, scope, period, options) });
+  for (const period of periods) out.push({ period, kpis: await computeKpis(db, scope, period, options) });
   return out;
 }
 
@@ -205,8 +205,8 @@ export function leagueScore(k: KpiSet): number {
   return Math.round((known.reduce((s, [wt, v]) => s + wt * v, 0) / weight) * 100 * 100) / 100;
 }
 
-/** Every municipality ranked by the composite score (LEAGUE_METHOD), best first; ties by completed applications, then code. */
-export async function league(db: DB, period: Period, options: KpiOptions = {}): Promise<{ org: { code: string; name: { fa: string; en: string } }; kpis: KpiSet; rank: number; score: number }[]> {
+/** Computes league() from the rollups. */
+async function computeLeague(db: DB, period: Period, options: KpiOptions = {}): Promise<LeagueRow[]> {
   checkPeriod(period);
   const orgs = await db.selectFrom('orgs').select(['id', 'code', 'name_fa', 'name_en']).where('kind', '=', 'municipality').orderBy('code').execute();
   const [sums, cost] = await Promise.all([sumRollups(db, {}, period, 'org'), costs(db, {}, period, 'org')]);
@@ -220,8 +220,8 @@ export async function league(db: DB, period: Period, options: KpiOptions = {}): 
   return rows;
 }
 
-/** The figures of each service (template) with any activity in the period, for one org or the province; by service code. */
-export async function serviceBreakdown(db: DB, scope: { org?: string }, period: Period, options: KpiOptions = {}): Promise<{ service: { code: string; title: { fa: string; en: string } }; kpis: KpiSet }[]> {
+/** Computes serviceBreakdown() from the rollups. */
+async function computeServiceBreakdown(db: DB, scope: { org?: string }, period: Period, options: KpiOptions = {}): Promise<ServiceRow[]> {
   checkPeriod(period);
   const f = await filterOf(db, { org: scope.org });
   const [sums, cost] = await Promise.all([sumRollups(db, f, period, 'service'), costs(db, f, period, 'service')]);
@@ -239,4 +239,64 @@ export async function serviceBreakdown(db: DB, scope: { org?: string }, period: 
     const t = titles.get(code);
     return { service: { code, title: { fa: t?.fa ?? code, en: t?.en ?? code } }, kpis: kpiSetOf(e.sums, e.hist, cost.get(code) ?? null, options) };
   });
+}
+
+export type LeagueRow = { org: { code: string; name: { fa: string; en: string } }; kpis: KpiSet; rank: number; score: number };
+export type ServiceRow = { service: { code: string; title: { fa: string; en: string } }; kpis: KpiSet };
+
+// Answers are kept per database until the rollups (their cursors), the entered costs or the
+// organizations change: a dashboard then costs one small query (the version) and a lookup, not
+// sums over the rollups. The version is read on every call, so nothing stale is ever served.
+const CACHE_LIMIT = 2_000;
+const caches = new WeakMap<DB, { version: string; answers: Map<string, unknown> }>();
+
+async function versionOf(db: DB): Promise<string> {
+  const [cursors, costsSeen, orgsSeen] = await Promise.all([
+    db.selectFrom('rollup_cursors').select(['source', 'position_at', 'position_id', 'updated_at']).orderBy('source').execute(),
+    db.selectFrom('org_costs').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('created_at').as('at'), eb.fn.sum<number>('cost_rials').as('sum')]).executeTakeFirst(),
+    db.selectFrom('orgs').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('created_at').as('at')]).executeTakeFirst(),
+  ]);
+  return JSON.stringify([cursors, costsSeen, orgsSeen]);
+}
+
+async function cached<T>(db: DB, key: string, compute: () => Promise<T>): Promise<T> {
+  const version = await versionOf(db);
+  let cache = caches.get(db);
+  if (!cache || cache.version !== version) caches.set(db, (cache = { version, answers: new Map() }));
+  if (cache.answers.has(key)) return structuredClone(cache.answers.get(key) as T);
+  const answer = await compute();
+  if (cache.answers.size >= CACHE_LIMIT) cache.answers.clear();
+  cache.answers.set(key, answer);
+  return structuredClone(answer);
+}
+
+const keyOf = (...parts: unknown[]) => JSON.stringify(parts);
+
+/** Drops the kept answers of a database (the rollup worker calls it after each batch it counts, and a rebuild). */
+export function forgetKpis(db: DB): void {
+  caches.delete(db);
+}
+
+/** The figures of a scope (province, municipality, service) over a period; an unknown org gives all zeros. */
+export function kpis(db: DB, scope: Scope, period: Period, options: KpiOptions = {}): Promise<KpiSet> {
+  checkPeriod(period);
+  return cached(db, keyOf('kpis', scope.org ?? null, scope.service ?? null, period, options), () => computeKpis(db, scope, period, options));
+}
+
+/** The figures of a scope for each period, in the order given. */
+export function trend(db: DB, scope: Scope, periods: Period[], options: KpiOptions = {}): Promise<{ period: Period; kpis: KpiSet }[]> {
+  periods.forEach(checkPeriod);
+  return cached(db, keyOf('trend', scope.org ?? null, scope.service ?? null, periods, options), () => computeTrend(db, scope, periods, options));
+}
+
+/** Every municipality ranked by the composite score (LEAGUE_METHOD), best first; ties by completed applications, then code. */
+export function league(db: DB, period: Period, options: KpiOptions = {}): Promise<LeagueRow[]> {
+  checkPeriod(period);
+  return cached(db, keyOf('league', period, options), () => computeLeague(db, period, options));
+}
+
+/** The figures of each service (template) with any activity in the period, for one org or the province; by service code. */
+export function serviceBreakdown(db: DB, scope: { org?: string }, period: Period, options: KpiOptions = {}): Promise<ServiceRow[]> {
+  checkPeriod(period);
+  return cached(db, keyOf('services', scope.org ?? null, period, options), () => computeServiceBreakdown(db, scope, period, options));
 }

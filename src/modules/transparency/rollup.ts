@@ -30,6 +30,7 @@ import { PeriodicJob } from '../../platform/core/periodic.js';
 import type { BusinessCalendar } from '../../platform/calendar/business.js';
 import { tehranDayKey } from '../../platform/i18n/format.js';
 import { tehranEpochDay } from '../../platform/i18n/tehran.js';
+import { forgetKpis } from './kpi.js';
 
 export type Counter = (typeof KPI_DAILY_COUNTERS)[number];
 export const ROLLUP_SOURCES = ['applications', 'application_events', 'reports', 'report_updates'] as const;
@@ -283,6 +284,7 @@ export class RollupWorker {
           return r.read;
         });
         counted[source] += read;
+        if (read > 0) forgetKpis(this.opts.db);
         if (read < limit) break;
       }
     }
@@ -297,5 +299,6 @@ export async function rebuildRollups(db: DB, calendar: BusinessCalendar, opts: {
     await tx.deleteFrom('kpi_durations').execute();
     await tx.deleteFrom('rollup_cursors').execute();
   });
+  forgetKpis(db);
   return new RollupWorker({ db, calendar, ...opts }).runOnce();
 }
