@@ -93,10 +93,12 @@ export function CouncilPublicPage(props: { ctx: ViewContext; meetings: MeetingVi
   const { ctx } = props;
   return (
     <Layout ctx={ctx} title={ctx.t('council.public_title')} description={ctx.t('council.public_lead')}>
-      <h1 class="h3">{ctx.t('council.public_title')}</h1>
-      <p class="lead">{ctx.t('council.public_lead')}</p>
-      <p><a href="/council/indicators">{ctx.t('council.indicators_link')}</a></p>
-      <Meetings ctx={ctx} meetings={props.meetings} resolutions={props.resolutions} orgNames={props.orgNames} />
+      <div class="container py-4">
+        <h1 class="h3">{ctx.t('council.public_title')}</h1>
+        <p class="lead">{ctx.t('council.public_lead')}</p>
+        <p><a href="/council/indicators">{ctx.t('council.indicators_link')}</a></p>
+        <Meetings ctx={ctx} meetings={props.meetings} resolutions={props.resolutions} orgNames={props.orgNames} />
+      </div>
     </Layout>
   );
 }
@@ -123,72 +125,74 @@ export function IndicatorsPage(props: { ctx: ViewContext; period: string; indica
   const title = (i: IndicatorDef) => loc(ctx, { fa: i.title_fa, en: i.title_en });
   return (
     <Layout ctx={ctx} title={ctx.t('council.indicators_title')} description={ctx.t('council.indicators_lead')}>
-      <h1 class="h3">{ctx.t('council.indicators_title')}</h1>
-      <p class="lead">{ctx.t('council.indicators_lead')}</p>
-      <form method="get" action="/council/indicators" class="row g-2 align-items-end mb-4">
-        <div class="col-auto">
-          <label class="form-label" for="period">{ctx.t('council.period')}</label>
-          <input id="period" name="period" class="form-control pk-ltr" value={digits(ctx, props.period)} aria-describedby="period-hint" />
-          <div id="period-hint" class="form-text">{ctx.t('council.period_hint')}</div>
-        </div>
-        <div class="col-auto"><button class="btn btn-primary" type="submit">{ctx.t('council.show')}</button></div>
-      </form>
-      {props.error ? <Alert kind="danger">{props.error}</Alert> : null}
-      {props.province ? (
-        <section class="mb-4" aria-labelledby="province-title">
-          <h2 class="h5" id="province-title">{ctx.t('council.province')}</h2>
-          <ul>
-            {indicators.map((i) => {
-              const c = props.province!.values[i.code];
-              return (
-                <li>
-                  {title(i)}: <strong>{formatValue(ctx, i.unit, c?.value ?? null)}</strong>
-                  {c?.target != null ? <> ({ctx.t('council.target', { v: formatValue(ctx, i.unit, c.target) })})</> : null}
-                  {i.code === 'services_online' ? <> — {ctx.t('council.levels', { list: props.province!.maturity_levels.map((n) => num(ctx, n)).join('، ') })}</> : null}
-                </li>
-              );
-            })}
-          </ul>
+      <div class="container py-4">
+        <h1 class="h3">{ctx.t('council.indicators_title')}</h1>
+        <p class="lead">{ctx.t('council.indicators_lead')}</p>
+        <form method="get" action="/council/indicators" class="row g-2 align-items-end mb-4">
+          <div class="col-auto">
+            <label class="form-label" for="period">{ctx.t('council.period')}</label>
+            <input id="period" name="period" class="form-control pk-ltr" value={digits(ctx, props.period)} aria-describedby="period-hint" />
+            <div id="period-hint" class="form-text">{ctx.t('council.period_hint')}</div>
+          </div>
+          <div class="col-auto"><button class="btn btn-primary" type="submit">{ctx.t('council.show')}</button></div>
+        </form>
+        {props.error ? <Alert kind="danger">{props.error}</Alert> : null}
+        {props.province ? (
+          <section class="mb-4" aria-labelledby="province-title">
+            <h2 class="h5" id="province-title">{ctx.t('council.province')}</h2>
+            <ul>
+              {indicators.map((i) => {
+                const c = props.province!.values[i.code];
+                return (
+                  <li>
+                    {title(i)}: <strong>{formatValue(ctx, i.unit, c?.value ?? null)}</strong>
+                    {c?.target != null ? <> ({ctx.t('council.target', { v: formatValue(ctx, i.unit, c.target) })})</> : null}
+                    {i.code === 'services_online' ? <> — {ctx.t('council.levels', { list: props.province!.maturity_levels.map((n) => num(ctx, n)).join('، ') })}</> : null}
+                  </li>
+                );
+              })}
+            </ul>
+          </section>
+        ) : null}
+        <section class="mb-4" aria-labelledby="ranking-title">
+          <h2 class="h5" id="ranking-title">{ctx.t('council.ranking_title')}</h2>
+          <div class="table-responsive">
+            <table class="table table-sm align-middle">
+              <thead><tr>
+                <th scope="col">{ctx.t('council.col.rank')}</th><th scope="col">{ctx.t('council.col.municipality')}</th><th scope="col">{ctx.t('council.col.score')}</th>
+                {indicators.map((i) => <th scope="col">{title(i)}</th>)}
+                <th scope="col">{ctx.t('council.col.coverage')}</th>
+              </tr></thead>
+              <tbody>
+                {props.ranking.rows.map((r) => (
+                  <tr>
+                    <td>{r.rank > 0 ? num(ctx, r.rank) : ctx.t('council.unranked')}</td>
+                    <th scope="row">{loc(ctx, r.name)}</th>
+                    <td>{num(ctx, r.score)}</td>
+                    {indicators.map((i) => {
+                      const c = r.values[i.code];
+                      return <td title={c?.source && i.kind === 'entered' ? ctx.t('council.source', { s: c.source }) : undefined}>{formatValue(ctx, i.unit, c?.value ?? null)}</td>;
+                    })}
+                    <td>{digits(ctx, `${Math.round(r.coverage * 100)}%`)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </section>
-      ) : null}
-      <section class="mb-4" aria-labelledby="ranking-title">
-        <h2 class="h5" id="ranking-title">{ctx.t('council.ranking_title')}</h2>
-        <div class="table-responsive">
-          <table class="table table-sm align-middle">
-            <thead><tr>
-              <th scope="col">{ctx.t('council.col.rank')}</th><th scope="col">{ctx.t('council.col.municipality')}</th><th scope="col">{ctx.t('council.col.score')}</th>
-              {indicators.map((i) => <th scope="col">{title(i)}</th>)}
-              <th scope="col">{ctx.t('council.col.coverage')}</th>
-            </tr></thead>
+        <section class="mb-4" aria-labelledby="method-title">
+          <h2 class="h5" id="method-title">{ctx.t('council.method_title')}</h2>
+          <p>{ctx.t('council.method_text', { min: digits(ctx, `${Math.round(props.ranking.method.min_coverage * 100)}%`) })}</p>
+          <table class="table table-sm">
+            <thead><tr><th scope="col">{ctx.t('council.col.indicator')}</th><th scope="col">{ctx.t('council.col.kind')}</th><th scope="col">{ctx.t('council.col.weight')}</th><th scope="col">{ctx.t('council.col.definition')}</th></tr></thead>
             <tbody>
-              {props.ranking.rows.map((r) => (
-                <tr>
-                  <td>{r.rank > 0 ? num(ctx, r.rank) : ctx.t('council.unranked')}</td>
-                  <th scope="row">{loc(ctx, r.name)}</th>
-                  <td>{num(ctx, r.score)}</td>
-                  {indicators.map((i) => {
-                    const c = r.values[i.code];
-                    return <td title={c?.source && i.kind === 'entered' ? ctx.t('council.source', { s: c.source }) : undefined}>{formatValue(ctx, i.unit, c?.value ?? null)}</td>;
-                  })}
-                  <td>{digits(ctx, `${Math.round(r.coverage * 100)}%`)}</td>
-                </tr>
+              {indicators.map((i) => (
+                <tr><th scope="row">{title(i)}</th><td>{ctx.t(`council.kind.${i.kind}`)}</td><td>{num(ctx, i.weight)}</td><td class="small">{loc(ctx, { fa: i.description_fa, en: i.description_en })}</td></tr>
               ))}
             </tbody>
           </table>
-        </div>
-      </section>
-      <section class="mb-4" aria-labelledby="method-title">
-        <h2 class="h5" id="method-title">{ctx.t('council.method_title')}</h2>
-        <p>{ctx.t('council.method_text', { min: digits(ctx, `${Math.round(props.ranking.method.min_coverage * 100)}%`) })}</p>
-        <table class="table table-sm">
-          <thead><tr><th scope="col">{ctx.t('council.col.indicator')}</th><th scope="col">{ctx.t('council.col.kind')}</th><th scope="col">{ctx.t('council.col.weight')}</th><th scope="col">{ctx.t('council.col.definition')}</th></tr></thead>
-          <tbody>
-            {indicators.map((i) => (
-              <tr><th scope="row">{title(i)}</th><td>{ctx.t(`council.kind.${i.kind}`)}</td><td>{num(ctx, i.weight)}</td><td class="small">{loc(ctx, { fa: i.description_fa, en: i.description_en })}</td></tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
+        </section>
+      </div>
     </Layout>
   );
 }
@@ -237,69 +241,71 @@ export function CouncilStaffPage(props: StaffPageProps) {
   const err = (f: string) => props.failure?.errors[f] ? <div class="invalid-feedback d-block">{props.failure.errors[f]}</div> : null;
   return (
     <Layout ctx={ctx} title={ctx.t('council.staff_title')}>
-      <h1 class="h3">{ctx.t('council.staff_title')}</h1>
-      {props.flash ? <Alert kind="success">{props.flash}</Alert> : null}
-      {props.failure ? <Alert kind="danger">{props.failure.message}</Alert> : null}
-      {props.notices.length ? (
-        <section class="mb-4" aria-labelledby="notices-title">
-          <h2 class="h5" id="notices-title">{ctx.t('council.notices_title')}</h2>
-          <ul class="list-group">
-            {props.notices.map((n) => (
-              <li class="list-group-item d-flex justify-content-between align-items-center gap-2">
-                <a href={`#resolution-${n.meeting}-${n.number}`}>{ctx.t('council.notice_line', { number: n.number, meeting: n.meeting, deadline: deadlineDay(ctx, n.deadline) })}</a>
-                <form method="post" action={`/staff/council/notices/${n.id}/read`}><CsrfInput ctx={ctx} /><button class="btn btn-outline-secondary btn-sm" type="submit">{ctx.t('council.notice_read')}</button></form>
-              </li>
-            ))}
-          </ul>
-        </section>
-      ) : null}
-      <Meetings ctx={ctx} meetings={props.meetings} resolutions={props.resolutions} orgNames={orgNames} actions={actions} />
-      {valueOrgs.length && props.enteredIndicators.length ? (
-        <section class="mb-4 card card-body" aria-labelledby="value-title">
-          <h2 class="h5" id="value-title">{ctx.t('council.form.value')}</h2>
-          <form method="post" action="/staff/council/values" class="row g-2">
-            <CsrfInput ctx={ctx} />
-            <div class="col-md-3"><label class="form-label" for="v-indicator">{ctx.t('council.form.indicator')}</label>
-              <select id="v-indicator" name="indicator" class="form-select">{props.enteredIndicators.map((i) => <option value={i.code}>{loc(ctx, { fa: i.title_fa, en: i.title_en })}</option>)}</select></div>
-            <div class="col-md-3"><label class="form-label" for="v-org">{ctx.t('council.form.org')}</label>
-              <select id="v-org" name="org" class="form-select">{valueOrgs.map((o) => <option value={o.code}>{loc(ctx, o.name)}</option>)}</select></div>
-            <div class="col-md-2"><label class="form-label" for="v-period">{ctx.t('council.period')}</label><input id="v-period" name="period" class="form-control pk-ltr" required />{err('period')}</div>
-            <div class="col-md-2"><label class="form-label" for="v-value">{ctx.t('council.form.amount')}</label><input id="v-value" name="value" class="form-control pk-ltr" inputMode="decimal" required />{err('value')}</div>
-            <div class="col-md-2"><label class="form-label" for="v-source">{ctx.t('council.form.source')}</label><input id="v-source" name="source" class="form-control" required />{err('source')}</div>
-            <div class="col-12"><button class="btn btn-primary" type="submit">{ctx.t('common.save')}</button></div>
-          </form>
-        </section>
-      ) : null}
-      {props.council ? (
-        <section class="mb-4 card card-body" aria-labelledby="meeting-form-title">
-          <h2 class="h5" id="meeting-form-title">{ctx.t('council.form.meeting')}</h2>
-          <form method="post" action="/staff/council/meetings">
-            <CsrfInput ctx={ctx} />
-            <div class="row g-2">
-              <div class="col-md-3"><label class="form-label" for="m-held">{ctx.t('council.form.held_on')}</label><input id="m-held" name="held_on" class="form-control pk-ltr" placeholder="1404/12/01" required />{err('held_on')}</div>
-              <div class="col-md-5"><label class="form-label" for="m-title">{ctx.t('council.form.title')}</label><input id="m-title" name="title_fa" class="form-control" required />{err('title_fa')}</div>
-              <div class="col-md-4"><label class="form-label" for="m-title-en">{ctx.t('council.form.title_en')}</label><input id="m-title-en" name="title_en" class="form-control" dir="ltr" /></div>
-              <div class="col-12"><label class="form-label" for="m-orgs">{ctx.t('council.form.orgs_present')}</label>
-                <select id="m-orgs" name="orgs_present" class="form-select" multiple size={6}>{props.orgs.map((o) => <option value={o.code}>{loc(ctx, o.name)}</option>)}</select></div>
-              <div class="col-12"><label class="form-label" for="m-summary">{ctx.t('council.form.summary')}</label><textarea id="m-summary" name="summary_fa" class="form-control" rows={2} /></div>
-            </div>
-            {[1, 2, 3].map((n) => (
-              <fieldset class="border rounded p-2 mt-3">
-                <legend class="h6">{ctx.t('council.form.resolution', { n })}</legend>
-                <div class="row g-2">
-                  <div class="col-md-6"><label class="form-label" for={`r${n}-text`}>{ctx.t('council.form.text')}</label><textarea id={`r${n}-text`} name={`r${n}_text_fa`} class="form-control" rows={2} />{err(`r${n}_text_fa`)}</div>
-                  <div class="col-md-6"><label class="form-label" for={`r${n}-output`}>{ctx.t('council.form.output')}</label><input id={`r${n}-output`} name={`r${n}_expected_output_fa`} class="form-control" />{err(`r${n}_expected_output_fa`)}</div>
-                  <div class="col-md-5"><label class="form-label" for={`r${n}-org`}>{ctx.t('council.col.org')}</label>
-                    <select id={`r${n}-org`} name={`r${n}_responsible_org`} class="form-select">{props.orgs.map((o) => <option value={o.code}>{loc(ctx, o.name)}</option>)}</select></div>
-                  <div class="col-md-3"><label class="form-label" for={`r${n}-deadline`}>{ctx.t('council.form.deadline')}</label><input id={`r${n}-deadline`} name={`r${n}_deadline`} class="form-control pk-ltr" placeholder="1405/03/31" />{err(`r${n}_deadline`)}</div>
-                  <div class="col-md-4 form-check mt-4 ps-5"><input id={`r${n}-internal`} name={`r${n}_internal`} type="checkbox" class="form-check-input" /><label class="form-check-label" for={`r${n}-internal`}>{ctx.t('council.form.internal')}</label></div>
-                </div>
-              </fieldset>
-            ))}
-            <button class="btn btn-primary mt-3" type="submit">{ctx.t('common.save')}</button>
-          </form>
-        </section>
-      ) : null}
+      <div class="container py-4">
+        <h1 class="h3">{ctx.t('council.staff_title')}</h1>
+        {props.flash ? <Alert kind="success">{props.flash}</Alert> : null}
+        {props.failure ? <Alert kind="danger">{props.failure.message}</Alert> : null}
+        {props.notices.length ? (
+          <section class="mb-4" aria-labelledby="notices-title">
+            <h2 class="h5" id="notices-title">{ctx.t('council.notices_title')}</h2>
+            <ul class="list-group">
+              {props.notices.map((n) => (
+                <li class="list-group-item d-flex justify-content-between align-items-center gap-2">
+                  <a href={`#resolution-${n.meeting}-${n.number}`}>{ctx.t('council.notice_line', { number: n.number, meeting: n.meeting, deadline: deadlineDay(ctx, n.deadline) })}</a>
+                  <form method="post" action={`/staff/council/notices/${n.id}/read`}><CsrfInput ctx={ctx} /><button class="btn btn-outline-secondary btn-sm" type="submit">{ctx.t('council.notice_read')}</button></form>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ) : null}
+        <Meetings ctx={ctx} meetings={props.meetings} resolutions={props.resolutions} orgNames={orgNames} actions={actions} />
+        {valueOrgs.length && props.enteredIndicators.length ? (
+          <section class="mb-4 card card-body" aria-labelledby="value-title">
+            <h2 class="h5" id="value-title">{ctx.t('council.form.value')}</h2>
+            <form method="post" action="/staff/council/values" class="row g-2">
+              <CsrfInput ctx={ctx} />
+              <div class="col-md-3"><label class="form-label" for="v-indicator">{ctx.t('council.form.indicator')}</label>
+                <select id="v-indicator" name="indicator" class="form-select">{props.enteredIndicators.map((i) => <option value={i.code}>{loc(ctx, { fa: i.title_fa, en: i.title_en })}</option>)}</select></div>
+              <div class="col-md-3"><label class="form-label" for="v-org">{ctx.t('council.form.org')}</label>
+                <select id="v-org" name="org" class="form-select">{valueOrgs.map((o) => <option value={o.code}>{loc(ctx, o.name)}</option>)}</select></div>
+              <div class="col-md-2"><label class="form-label" for="v-period">{ctx.t('council.period')}</label><input id="v-period" name="period" class="form-control pk-ltr" required />{err('period')}</div>
+              <div class="col-md-2"><label class="form-label" for="v-value">{ctx.t('council.form.amount')}</label><input id="v-value" name="value" class="form-control pk-ltr" inputMode="decimal" required />{err('value')}</div>
+              <div class="col-md-2"><label class="form-label" for="v-source">{ctx.t('council.form.source')}</label><input id="v-source" name="source" class="form-control" required />{err('source')}</div>
+              <div class="col-12"><button class="btn btn-primary" type="submit">{ctx.t('common.save')}</button></div>
+            </form>
+          </section>
+        ) : null}
+        {props.council ? (
+          <section class="mb-4 card card-body" aria-labelledby="meeting-form-title">
+            <h2 class="h5" id="meeting-form-title">{ctx.t('council.form.meeting')}</h2>
+            <form method="post" action="/staff/council/meetings">
+              <CsrfInput ctx={ctx} />
+              <div class="row g-2">
+                <div class="col-md-3"><label class="form-label" for="m-held">{ctx.t('council.form.held_on')}</label><input id="m-held" name="held_on" class="form-control pk-ltr" placeholder="1404/12/01" required />{err('held_on')}</div>
+                <div class="col-md-5"><label class="form-label" for="m-title">{ctx.t('council.form.title')}</label><input id="m-title" name="title_fa" class="form-control" required />{err('title_fa')}</div>
+                <div class="col-md-4"><label class="form-label" for="m-title-en">{ctx.t('council.form.title_en')}</label><input id="m-title-en" name="title_en" class="form-control" dir="ltr" /></div>
+                <div class="col-12"><label class="form-label" for="m-orgs">{ctx.t('council.form.orgs_present')}</label>
+                  <select id="m-orgs" name="orgs_present" class="form-select" multiple size={6}>{props.orgs.map((o) => <option value={o.code}>{loc(ctx, o.name)}</option>)}</select></div>
+                <div class="col-12"><label class="form-label" for="m-summary">{ctx.t('council.form.summary')}</label><textarea id="m-summary" name="summary_fa" class="form-control" rows={2} /></div>
+              </div>
+              {[1, 2, 3].map((n) => (
+                <fieldset class="border rounded p-2 mt-3">
+                  <legend class="h6">{ctx.t('council.form.resolution', { n })}</legend>
+                  <div class="row g-2">
+                    <div class="col-md-6"><label class="form-label" for={`r${n}-text`}>{ctx.t('council.form.text')}</label><textarea id={`r${n}-text`} name={`r${n}_text_fa`} class="form-control" rows={2} />{err(`r${n}_text_fa`)}</div>
+                    <div class="col-md-6"><label class="form-label" for={`r${n}-output`}>{ctx.t('council.form.output')}</label><input id={`r${n}-output`} name={`r${n}_expected_output_fa`} class="form-control" />{err(`r${n}_expected_output_fa`)}</div>
+                    <div class="col-md-5"><label class="form-label" for={`r${n}-org`}>{ctx.t('council.col.org')}</label>
+                      <select id={`r${n}-org`} name={`r${n}_responsible_org`} class="form-select">{props.orgs.map((o) => <option value={o.code}>{loc(ctx, o.name)}</option>)}</select></div>
+                    <div class="col-md-3"><label class="form-label" for={`r${n}-deadline`}>{ctx.t('council.form.deadline')}</label><input id={`r${n}-deadline`} name={`r${n}_deadline`} class="form-control pk-ltr" placeholder="1405/03/31" />{err(`r${n}_deadline`)}</div>
+                    <div class="col-md-4 form-check mt-4 ps-5"><input id={`r${n}-internal`} name={`r${n}_internal`} type="checkbox" class="form-check-input" /><label class="form-check-label" for={`r${n}-internal`}>{ctx.t('council.form.internal')}</label></div>
+                  </div>
+                </fieldset>
+              ))}
+              <button class="btn btn-primary mt-3" type="submit">{ctx.t('common.save')}</button>
+            </form>
+          </section>
+        ) : null}
+      </div>
     </Layout>
   );
 }
