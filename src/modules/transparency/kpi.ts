@@ -249,18 +249,21 @@ export type ServiceRow = { service: { code: string; title: { fa: string; en: str
 // sums over the rollups. The version is read on every call, so nothing stale is ever served.
 const CACHE_LIMIT = 2_000;
 const caches = new WeakMap<DB, { version: string; answers: Map<string, unknown> }>();
+/** Bumped by forgetKpis in this process: a rebuild within the same millisecond is a new version too. */
+const generations = new WeakMap<DB, number>();
 
-async function versionOf(db: DB): Promise<string> {
+/** What the figures depend on: the rollups' cursors, the entered costs and the organizations; equal versions give equal answers. */
+export async function kpiVersion(db: DB): Promise<string> {
   const [cursors, costsSeen, orgsSeen] = await Promise.all([
     db.selectFrom('rollup_cursors').select(['source', 'position_at', 'position_id', 'updated_at']).orderBy('source').execute(),
     db.selectFrom('org_costs').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('created_at').as('at'), eb.fn.sum<number>('cost_rials').as('sum')]).executeTakeFirst(),
     db.selectFrom('orgs').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('created_at').as('at')]).executeTakeFirst(),
   ]);
-  return JSON.stringify([cursors, costsSeen, orgsSeen]);
+  return JSON.stringify([cursors, costsSeen, orgsSeen, generations.get(db) ?? 0]);
 }
 
 async function cached<T>(db: DB, key: string, compute: () => Promise<T>): Promise<T> {
-  const version = await versionOf(db);
+  const version = await kpiVersion(db);
   let cache = caches.get(db);
   if (!cache || cache.version !== version) caches.set(db, (cache = { version, answers: new Map() }));
   if (cache.answers.has(key)) return structuredClone(cache.answers.get(key) as T);
@@ -275,6 +278,7 @@ const keyOf = (...parts: unknown[]) => JSON.stringify(parts);
 /** Drops the kept answers of a database (the rollup worker calls it after each batch it counts, and a rebuild). */
 export function forgetKpis(db: DB): void {
   caches.delete(db);
+  generations.set(db, (generations.get(db) ?? 0) + 1);
 }
 
 /** The figures of a scope (province, municipality, service) over a period; an unknown org gives all zeros. */

@@ -176,3 +176,18 @@ test('the header links to the dashboards', async () => {
   const home = await get('/');
   assert.match(home.body, /<a class="nav-link" href="\/transparency">شفافیت<\/a>/);
 });
+
+test('a kept page is never stale: new figures (here a rebuild on another calendar) show at once', async () => {
+  const period = formatPeriod(season);
+  const url = `/transparency/babol?period=${period}`;
+  const before = figuresOf((await get(url)).body);
+  assert.deepEqual(figuresOf((await get(url)).body), before, 'the same page again');
+  // Thursday a working day changes every processing time in business days.
+  const { BusinessCalendar } = await import('../../platform/calendar/business.js');
+  await rebuildRollups(t.deps.db, new BusinessCalendar({ thursday: 'work' }), { clock: t.clock, dialect: t.deps.dialect });
+  const after = figuresOf((await get(url)).body);
+  assert.deepEqual(after, expected(await kpis(t.deps.db, { org: 'babol' }, season, opts())));
+  assert.notDeepEqual(after.get('applications.median_days'), before.get('applications.median_days'));
+  await rebuildRollups(t.deps.db, t.deps.calendar, { clock: t.clock, dialect: t.deps.dialect });
+  assert.deepEqual(figuresOf((await get(url)).body), before);
+});

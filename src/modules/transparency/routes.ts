@@ -1,11 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { h } from 'preact';
 import type { AppDeps } from '../../wiring.js';
-import { sendPage, viewContext } from '../../platform/http/context.js';
+import { viewContext } from '../../platform/http/context.js';
 import { AppError, notFound } from '../../platform/http/errors.js';
 import type { Locale } from '../../platform/i18n/format.js';
 import { currentPeriod, formatPeriod, isValidPeriod, parsePeriod, periodLabel, previousPeriods, type Period, type PeriodKind } from './periods.js';
-import { kpis, league, serviceBreakdown, trend } from './kpi.js';
+import { kpiVersion, kpis, league, serviceBreakdown, trend } from './kpi.js';
+import { renderPage } from '../../platform/views/render.js';
+import { tehranDayKey } from '../../platform/i18n/format.js';
+import type { VNode } from 'preact';
 import { DashboardPage, dashboardHref, type DashboardData, type Named, type PeriodOption } from './views/dashboard.js';
 import './messages-dashboard.js';
 
@@ -66,6 +69,24 @@ export function transparencyRoutes(deps: AppDeps) {
     return [...offered, ...breakdown.filter((b) => !seen.has(b.service.code)).map((b) => ({ code: b.service.code, name: b.service.title }))];
   };
 
+  // A page as an anonymous visitor sees it depends only on its address, the language, the day (the
+  // footer's date) and the figures' version: it is kept for a minute, so a busy dashboard costs a
+  // version query and a lookup. Signed-in visitors (their name in the header) get it drawn anew.
+  const PAGE_TTL_MS = 60_000;
+  const pages = new Map<string, { html: string; at: number }>();
+  async function sendDashboard<P>(req: FastifyRequest, reply: FastifyReply, locale: Locale, build: () => Promise<VNode<P>>) {
+    const now = deps.clock.now();
+    const key = req.actor.kind === 'anonymous' ? `${locale}|${req.url}|${tehranDayKey(now)}|${await kpiVersion(db)}` : null;
+    const kept = key ? pages.get(key) : undefined;
+    if (kept && now - kept.at < PAGE_TTL_MS) return reply.type('text/html; charset=utf-8').send(kept.html);
+    const html = renderPage(await build());
+    if (key) {
+      if (pages.size >= 500) pages.clear();
+      pages.set(key, { html, at: now });
+    }
+    return reply.type('text/html; charset=utf-8').send(html);
+  }
+
   return async function plugin(app: FastifyInstance) {
     app.get('/transparency', { schema: { hide: true } }, async (req, reply) => {
       const now = deps.clock.now();
@@ -78,51 +99,57 @@ export function transparencyRoutes(deps: AppDeps) {
         return reply.redirect(dashboardHref(q.org, keepService ? (q.service as string) : undefined, period), 303);
       }
       const ctx = ctxOf(req, reply);
-      const periods = previousPeriods(period, TREND_LENGTH[period.kind]);
-      const [set, series, table, orgList] = await Promise.all([kpis(db, {}, period, options), trend(db, {}, periods, options), league(db, period, options), municipalities(ctx.locale)]);
-      const data: DashboardData = {
-        level: 'province', period, periodOptions: periodOptions(period, now, ctx.locale), orgs: orgList,
-        kpis: set, trend: series, league: table, csvHref: csvHref(period),
-      };
-      return sendPage(reply, h(DashboardPage, { ctx, data }));
+      return sendDashboard(req, reply, ctx.locale, async () => {
+        const periods = previousPeriods(period, TREND_LENGTH[period.kind]);
+        const [set, series, table, orgList] = await Promise.all([kpis(db, {}, period, options), trend(db, {}, periods, options), league(db, period, options), municipalities(ctx.locale)]);
+        const data: DashboardData = {
+          level: 'province', period, periodOptions: periodOptions(period, now, ctx.locale), orgs: orgList,
+          kpis: set, trend: series, league: table, csvHref: csvHref(period),
+        };
+        return h(DashboardPage, { ctx, data });
+      });
     });
 
     app.get('/transparency/:org', { schema: { hide: true } }, async (req, reply) => {
       const { org } = req.params as { org: string };
       const now = deps.clock.now();
       const ctx = ctxOf(req, reply);
-      const orgList = await municipalities(ctx.locale);
-      const current = orgList.find((o) => o.code === org);
-      if (!current) throw notFound();
-      const period = periodOf(req.query, now);
-      const periods = previousPeriods(period, TREND_LENGTH[period.kind]);
-      const [set, series, breakdown] = await Promise.all([kpis(db, { org }, period, options), trend(db, { org }, periods, options), serviceBreakdown(db, { org }, period, options)]);
-      const data: DashboardData = {
-        level: 'org', org: current, period, periodOptions: periodOptions(period, now, ctx.locale), orgs: orgList,
-        services: await servicesOf(org, breakdown, ctx.locale), kpis: set, trend: series, breakdown, csvHref: csvHref(period, org),
-      };
-      return sendPage(reply, h(DashboardPage, { ctx, data }));
+      return sendDashboard(req, reply, ctx.locale, async () => {
+        const orgList = await municipalities(ctx.locale);
+        const current = orgList.find((o) => o.code === org);
+        if (!current) throw notFound();
+        const period = periodOf(req.query, now);
+        const periods = previousPeriods(period, TREND_LENGTH[period.kind]);
+        const [set, series, breakdown] = await Promise.all([kpis(db, { org }, period, options), trend(db, { org }, periods, options), serviceBreakdown(db, { org }, period, options)]);
+        const data: DashboardData = {
+          level: 'org', org: current, period, periodOptions: periodOptions(period, now, ctx.locale), orgs: orgList,
+          services: await servicesOf(org, breakdown, ctx.locale), kpis: set, trend: series, breakdown, csvHref: csvHref(period, org),
+        };
+        return h(DashboardPage, { ctx, data });
+      });
     });
 
     app.get('/transparency/:org/:service', { schema: { hide: true } }, async (req, reply) => {
       const { org, service } = req.params as { org: string; service: string };
       const now = deps.clock.now();
       const ctx = ctxOf(req, reply);
-      const orgList = await municipalities(ctx.locale);
-      const current = orgList.find((o) => o.code === org);
-      if (!current || !CODE.test(service)) throw notFound();
-      const period = periodOf(req.query, now);
-      const breakdown = await serviceBreakdown(db, { org }, period, options);
-      const services = await servicesOf(org, breakdown, ctx.locale);
-      const chosen = services.find((s) => s.code === service);
-      if (!chosen) throw notFound();
-      const periods = previousPeriods(period, TREND_LENGTH[period.kind]);
-      const [set, series] = await Promise.all([kpis(db, { org, service }, period, options), trend(db, { org, service }, periods, options)]);
-      const data: DashboardData = {
-        level: 'service', org: current, service: chosen, period, periodOptions: periodOptions(period, now, ctx.locale), orgs: orgList,
-        services, kpis: set, trend: series, csvHref: csvHref(period, org, service),
-      };
-      return sendPage(reply, h(DashboardPage, { ctx, data }));
+      return sendDashboard(req, reply, ctx.locale, async () => {
+        const orgList = await municipalities(ctx.locale);
+        const current = orgList.find((o) => o.code === org);
+        if (!current || !CODE.test(service)) throw notFound();
+        const period = periodOf(req.query, now);
+        const breakdown = await serviceBreakdown(db, { org }, period, options);
+        const services = await servicesOf(org, breakdown, ctx.locale);
+        const chosen = services.find((s) => s.code === service);
+        if (!chosen) throw notFound();
+        const periods = previousPeriods(period, TREND_LENGTH[period.kind]);
+        const [set, series] = await Promise.all([kpis(db, { org, service }, period, options), trend(db, { org, service }, periods, options)]);
+        const data: DashboardData = {
+          level: 'service', org: current, service: chosen, period, periodOptions: periodOptions(period, now, ctx.locale), orgs: orgList,
+          services, kpis: set, trend: series, csvHref: csvHref(period, org, service),
+        };
+        return h(DashboardPage, { ctx, data });
+      });
     });
   };
 }
