@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import assert from 'node:assert/strict';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../src/config.js';
@@ -171,4 +172,53 @@ export async function signInStaff(t: TestApp, username: string, password: string
   const r = await t.app.inject({ method: 'POST', url: '/api/v1/auth/staff', payload: { username, password } });
   if (r.statusCode !== 200) throw new Error(`staff sign-in failed: ${r.body}`);
   return r.json().token;
+}
+
+/** A part of a multipart form: a field, or a file. */
+export type FormPart = { name: string; value: string } | { name: string; filename: string; content: Buffer; type?: string };
+
+/**
+ * A browser for page tests: keeps the session and CSRF cookies, reads a page's CSRF token, posts
+ * forms urlencoded or multipart, through app.inject.
+ */
+export class FormBrowser {
+  jar = new CookieJar();
+  constructor(protected readonly t: TestApp, sessionToken?: string) {
+    if (sessionToken) this.jar.take({ headers: { 'set-cookie': `pk_session=${sessionToken}; Path=/` } });
+  }
+  async get(url: string) {
+    const res = await this.t.app.inject({ method: 'GET', url, headers: { cookie: this.jar.header() } });
+    this.jar.take(res);
+    return res;
+  }
+  async csrf(url: string): Promise<string> {
+    const res = await this.get(url);
+    const m = res.body.match(/name="_csrf" value="([^"]+)"/);
+    assert.ok(m, `a CSRF token on ${url} (${res.statusCode})`);
+    return m[1]!;
+  }
+  async post(url: string, fields: Record<string, string | string[]>) {
+    const body = new URLSearchParams();
+    for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
+    return this.send(url, { 'content-type': 'application/x-www-form-urlencoded' }, body.toString());
+  }
+  async multipart(url: string, parts: FormPart[]) {
+    const boundary = `----pishkhan${randomBytes(8).toString('hex')}`;
+    const chunks: Buffer[] = [];
+    for (const p of parts) {
+      if ('filename' in p) {
+        chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"; filename="${p.filename}"\r\nContent-Type: ${p.type ?? 'application/octet-stream'}\r\n\r\n`), p.content, Buffer.from('\r\n'));
+      } else {
+        chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"\r\n\r\n${p.value}\r\n`));
+      }
+    }
+    chunks.push(Buffer.from(`--${boundary}--\r\n`));
+    return this.send(url, { 'content-type': `multipart/form-data; boundary=${boundary}` }, Buffer.concat(chunks));
+  }
+  /** Posts a body with these headers and the cookies, keeping the cookies the answer sets. */
+  async send(url: string, headers: Record<string, string>, payload: string | Buffer) {
+    const res = await this.t.app.inject({ method: 'POST', url, headers: { cookie: this.jar.header(), ...headers }, payload });
+    this.jar.take(res);
+    return res;
+  }
 }

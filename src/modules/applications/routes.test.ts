@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { CookieJar, drainOutbox, makeOrg, makeStaff, makeTestApp, signInCitizen, signInStaff, type TestApp } from '../../../test/helpers.js';
+import { FormBrowser, drainOutbox, makeOrg, makeStaff, makeTestApp, signInCitizen, signInStaff, type TestApp } from '../../../test/helpers.js';
 import { adoptDefinition, buildingPermitAnswers, samplePdf, samplePng, shippedDefinition } from './test-factories.js';
 import { checkDefinition } from '../catalog/validate.js';
 
@@ -40,35 +40,14 @@ after(async () => {
 
 const bearer = (who: string) => ({ authorization: `Bearer ${tokens[who]}` });
 
-/** A browser: the session cookie, the CSRF cookie, forms posted as urlencoded or multipart. */
-class Browser {
-  jar = new CookieJar();
+/** A browser signed in as one of the test's citizens (or no one), which also uploads documents. */
+class Browser extends FormBrowser {
   constructor(who?: string) {
-    if (who) this.jar.take({ headers: { 'set-cookie': `pk_session=${tokens[who]}; Path=/` } });
-  }
-  async get(url: string) {
-    const res = await t.app.inject({ method: 'GET', url, headers: { cookie: this.jar.header() } });
-    this.jar.take(res);
-    return res;
-  }
-  async csrf(url: string): Promise<string> {
-    const res = await this.get(url);
-    const m = res.body.match(/name="_csrf" value="([^"]+)"/);
-    assert.ok(m, `a CSRF token on ${url} (${res.statusCode})`);
-    return m[1]!;
-  }
-  async post(url: string, fields: Record<string, string | string[]>) {
-    const body = new URLSearchParams();
-    for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
-    const res = await t.app.inject({ method: 'POST', url, headers: { cookie: this.jar.header(), 'content-type': 'application/x-www-form-urlencoded' }, payload: body.toString() });
-    this.jar.take(res);
-    return res;
+    super(t, who ? tokens[who] : undefined);
   }
   async upload(url: string, fields: Record<string, string>, file: { filename: string; content: Buffer }) {
     const m = multipart(fields, file);
-    const res = await t.app.inject({ method: 'POST', url, headers: { cookie: this.jar.header(), ...m.headers }, payload: m.payload });
-    this.jar.take(res);
-    return res;
+    return this.send(url, m.headers, m.payload);
   }
 }
 

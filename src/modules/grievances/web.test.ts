@@ -4,9 +4,8 @@
 // personal data, and RSS feeds that are XML and follow their filters.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { CookieJar, makeStaff, makeTestApp, signInCitizen, signInStaff, type TestApp } from '../../../test/helpers.js';
+import { FormBrowser, makeStaff, makeTestApp, signInCitizen, signInStaff, type FormPart, type TestApp } from '../../../test/helpers.js';
 import { toPersianDigits } from '../../platform/i18n/persian.js';
 import { t as translate } from '../../platform/i18n/messages.js';
 import { makeMunicipalities, north, PLACES } from './test-factories.js';
@@ -32,46 +31,12 @@ before(async () => {
 });
 after(async () => { await t?.close(); });
 
-type Part = { name: string; value: string } | { name: string; filename: string; content: Buffer; type?: string };
+type Part = FormPart;
 
-/** A browser: the session cookie, the CSRF cookie, forms posted as urlencoded or multipart. */
-class Browser {
-  jar = new CookieJar();
+/** A browser signed in as one of the test's people (or no one). */
+class Browser extends FormBrowser {
   constructor(who?: string) {
-    if (who) this.jar.take({ headers: { 'set-cookie': `pk_session=${tokens[who]}; Path=/` } });
-  }
-  async get(url: string) {
-    const res = await t.app.inject({ method: 'GET', url, headers: { cookie: this.jar.header() } });
-    this.jar.take(res);
-    return res;
-  }
-  async csrf(url: string): Promise<string> {
-    const res = await this.get(url);
-    const m = res.body.match(/name="_csrf" value="([^"]+)"/);
-    assert.ok(m, `a CSRF token on ${url} (${res.statusCode})`);
-    return m[1]!;
-  }
-  async post(url: string, fields: Record<string, string | string[]>) {
-    const body = new URLSearchParams();
-    for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
-    const res = await t.app.inject({ method: 'POST', url, headers: { cookie: this.jar.header(), 'content-type': 'application/x-www-form-urlencoded' }, payload: body.toString() });
-    this.jar.take(res);
-    return res;
-  }
-  async multipart(url: string, parts: Part[]) {
-    const boundary = `----pishkhan${randomBytes(8).toString('hex')}`;
-    const chunks: Buffer[] = [];
-    for (const p of parts) {
-      if ('filename' in p) {
-        chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"; filename="${p.filename}"\r\nContent-Type: ${p.type ?? 'application/octet-stream'}\r\n\r\n`), p.content, Buffer.from('\r\n'));
-      } else {
-        chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"\r\n\r\n${p.value}\r\n`));
-      }
-    }
-    chunks.push(Buffer.from(`--${boundary}--\r\n`));
-    const res = await t.app.inject({ method: 'POST', url, headers: { cookie: this.jar.header(), 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: Buffer.concat(chunks) });
-    this.jar.take(res);
-    return res;
+    super(t, who ? tokens[who] : undefined);
   }
 }
 

@@ -3,7 +3,7 @@
 // click, the JSON API, open redirects, and the sandbox's absence when Zarinpal is configured.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CookieJar, makeOrg, makeTestApp, signInCitizen, signInStaff, makeStaff, type TestApp } from '../../../test/helpers.js';
+import { FormBrowser, makeOrg, makeTestApp, signInCitizen, signInStaff, makeStaff, type TestApp } from '../../../test/helpers.js';
 import type { Actor } from '../../platform/core/index.js';
 import { adoptBuildingPermit, applicationAwaitingPayment, staffActor } from './test-factories.js';
 
@@ -32,29 +32,10 @@ after(async () => t?.close());
 const bearer = (who: string) => ({ authorization: `Bearer ${tokens[who]}` });
 const awaitingPayment = () => applicationAwaitingPayment(t, { citizen: { kind: 'citizen', id: ids.owner! }, orgCode: 'sari', clerk, inspector });
 
-/** A browser with the citizen's session cookie and the CSRF cookie. */
-class Browser {
-  jar = new CookieJar();
+/** A browser signed in as one of the test's citizens (or no one). */
+class Browser extends FormBrowser {
   constructor(who?: string) {
-    if (who) this.jar.take({ headers: { 'set-cookie': `pk_session=${tokens[who]}; Path=/` } });
-  }
-  async get(url: string) {
-    const res = await t.app.inject({ method: 'GET', url, headers: { cookie: this.jar.header() } });
-    this.jar.take(res);
-    return res;
-  }
-  async csrf(url: string): Promise<string> {
-    const res = await this.get(url);
-    const m = res.body.match(/name="_csrf" value="([^"]+)"/);
-    assert.ok(m, `a CSRF token on ${url} (${res.statusCode})`);
-    return m[1]!;
-  }
-  async post(url: string, fields: Record<string, string | string[]>) {
-    const body = new URLSearchParams();
-    for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
-    const res = await t.app.inject({ method: 'POST', url, headers: { cookie: this.jar.header(), 'content-type': 'application/x-www-form-urlencoded' }, payload: body.toString() });
-    this.jar.take(res);
-    return res;
+    super(t, who ? tokens[who] : undefined);
   }
 }
 
