@@ -125,10 +125,13 @@ export function createCouncilService(ctx: CouncilContext) {
       tally(org.code, Number(r.maturity));
       tally('', Number(r.maturity));
     }
-    for (const key of ['', ...munis.map((o) => o.code)]) {
+    const keys = ['', ...munis.map((o) => o.code)];
+    // Asked together, so the KPI source can answer them from one read of its version.
+    const figures = await Promise.all(keys.map((key) => (ctx.kpis ? ctx.kpis(db, key ? { org: key } : {}, period) : null)));
+    for (const [i, key] of keys.entries()) {
       const levels = levelsOf.get(key) ?? [0, 0, 0, 0, 0];
       const total = levels.reduce((s, n) => s + n, 0);
-      const k = ctx.kpis ? await ctx.kpis(db, key ? { org: key } : {}, period) : null;
+      const k = figures[i];
       out.set(key, {
         services_online: total > 0 ? (levels[2] + levels[3] + levels[4]) / total : null,
         digital_take_up: k?.applications.digital_share ?? null,

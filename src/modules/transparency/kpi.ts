@@ -262,8 +262,19 @@ export async function kpiVersion(db: DB): Promise<string> {
   return JSON.stringify([cursors, costsSeen, orgsSeen, generations.get(db) ?? 0]);
 }
 
+// Calls that arrive while a version read is under way share it (a page asks for several answers
+// at once); a call after it has answered reads again, so nothing older than the call is trusted.
+const versionReads = new WeakMap<DB, Promise<string>>();
+function currentVersion(db: DB): Promise<string> {
+  const running = versionReads.get(db);
+  if (running) return running;
+  const read = kpiVersion(db).finally(() => versionReads.delete(db));
+  versionReads.set(db, read);
+  return read;
+}
+
 async function cached<T>(db: DB, key: string, compute: () => Promise<T>): Promise<T> {
-  const version = await kpiVersion(db);
+  const version = await currentVersion(db);
   let cache = caches.get(db);
   if (!cache || cache.version !== version) caches.set(db, (cache = { version, answers: new Map() }));
   if (cache.answers.has(key)) return structuredClone(cache.answers.get(key) as T);
