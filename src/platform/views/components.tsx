@@ -133,3 +133,20 @@ export function FormCard(props: { title: string; lead?: string; children: Compon
     </div>
   );
 }
+
+/** A card of label/value pairs (a case's or a report's summary), as a description list. */
+export function SummaryCard(props: { title: string; rows: [ComponentChildren, ComponentChildren][] }) {
+  return (
+    <section class="pk-card p-3 mb-3" aria-labelledby="summary-title">
+      <h2 class="h5" id="summary-title">{props.title}</h2>
+      <dl class="row mb-0">
+        {props.rows.map(([k, v]) => (
+          <>
+            <dt class="col-sm-4 fw-medium">{k}</dt>
+            <dd class="col-sm-8">{v}</dd>
+          </>
+        ))}
+      </dl>
+    </section>
+  );
+}

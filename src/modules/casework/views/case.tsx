@@ -1,6 +1,6 @@
 import type { ComponentChild } from 'preact';
 import type { ViewContext } from '../../../platform/views/context.js';
-import { Alert, CsrfInput, Layout } from '../../../platform/views/components.js';
+import { Alert, CsrfInput, Layout, SummaryCard } from '../../../platform/views/components.js';
 import type { ActionDef } from '../../catalog/definition.js';
 import { actionTitle, type ApplicationView, type EventView } from '../../applications/service.js';
 import { Answers, DocumentList, FeesTable } from '../../applications/views/parts.js';
@@ -42,17 +42,7 @@ function Summary(props: CasePageProps) {
     [ctx.t('casework.case_assignee'), extras.assignee?.name ?? ctx.t('casework.nobody')],
   ];
   return (
-    <section class="pk-card p-3 mb-3" aria-labelledby="summary-title">
-      <h2 class="h5" id="summary-title">{ctx.t('casework.case_summary')}</h2>
-      <dl class="row mb-0">
-        {rows.map(([k, v]) => (
-          <>
-            <dt class="col-sm-4 fw-medium">{k}</dt>
-            <dd class="col-sm-8">{v}</dd>
-          </>
-        ))}
-      </dl>
-    </section>
+    <SummaryCard title={ctx.t('casework.case_summary')} rows={rows} />
   );
 }
 

@@ -1,6 +1,6 @@
 import type { ComponentChild } from 'preact';
 import type { ViewContext } from '../../../platform/views/context.js';
-import { Alert, CsrfInput, Layout } from '../../../platform/views/components.js';
+import { Alert, CsrfInput, Layout, SummaryCard } from '../../../platform/views/components.js';
 import { formatDate, formatDateTime, formatNumber } from '../../../platform/i18n/format.js';
 import { toPersianDigits } from '../../../platform/i18n/persian.js';
 import type { ReportDetail, ReportState, ReportUpdateView, ReportView } from '../service.js';
@@ -272,17 +272,7 @@ function Summary(props: ReportPageProps) {
     )]);
   }
   return (
-    <section class="pk-card p-3 mb-3" aria-labelledby="summary-title">
-      <h2 class="h5" id="summary-title">{ctx.t('report_staff.summary')}</h2>
-      <dl class="row mb-0">
-        {rows.map(([k, v]) => (
-          <>
-            <dt class="col-sm-4 fw-medium">{k}</dt>
-            <dd class="col-sm-8">{v}</dd>
-          </>
-        ))}
-      </dl>
-    </section>
+    <SummaryCard title={ctx.t('report_staff.summary')} rows={rows} />
   );
 }
 
