@@ -38,6 +38,8 @@ import { openDataRoutes } from './modules/transparency/open-data-routes.js';
 import { transparencyRoutes } from './modules/transparency/routes.js';
 import { costRoutes } from './modules/transparency/costs.js';
 import { councilRoutes } from './modules/council/routes.js';
+import { newsRoutes } from './modules/news/routes.js';
+import { newsWeb } from './modules/news/web.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const nodeModules = join(root, 'node_modules');
@@ -164,6 +166,8 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   await app.register(transparencyRoutes(deps));
   await app.register(costRoutes, { db: deps.db, clock: deps.clock });
   await app.register(councilRoutes(deps));
+  await app.register(newsRoutes(deps));
+  await app.register(newsWeb(deps));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -730,6 +730,68 @@ const m0016: Migration = {
   },
 };
 
+
+const m0017: Migration = {
+  async up(db: Db) {
+    // The newsroom: each organization's public-relations news. `code` is the news code (کد خبر),
+    // one platform-wide sequence (counters row org_id '' name 'news'), never reused.
+    await db.schema.createTable('news_articles')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+      .addColumn('code', 'integer', (c) => c.notNull().unique())
+      .addColumn('lang', 'text', (c) => c.notNull())
+      .addColumn('title', 'text', (c) => c.notNull())
+      .addColumn('lead', 'text', (c) => c.notNull())
+      .addColumn('body_format', 'text', (c) => c.notNull())
+      .addColumn('body_source', 'text', (c) => c.notNull())
+      .addColumn('body_html', 'text', (c) => c.notNull())
+      .addColumn('tags', 'text', (c) => c.notNull().defaultTo('[]'))
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('publish_at', 'bigint')
+      .addColumn('published_at', 'bigint')
+      .addColumn('corrected_at', 'bigint')
+      .addColumn('search_text', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('created_by', 'text')
+      .addColumn('updated_by', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('news_articles_public').on('news_articles').columns(['state', 'published_at']).execute();
+    await db.schema.createIndex('news_articles_org').on('news_articles').columns(['org_id', 'state', 'published_at']).execute();
+    await db.schema.createTable('news_tags')
+      .addColumn('article_id', 'text', (c) => c.notNull().references('news_articles.id'))
+      .addColumn('tag', 'text', (c) => c.notNull())
+      .addColumn('tag_key', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('news_tags_pk', ['article_id', 'tag_key'])
+      .execute();
+    await db.schema.createIndex('news_tags_key').on('news_tags').columns(['tag_key', 'article_id']).execute();
+    await db.schema.createTable('news_images')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('article_id', 'text', (c) => c.notNull().references('news_articles.id'))
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+      .addColumn('storage_key', 'text', (c) => c.notNull())
+      .addColumn('mime', 'text', (c) => c.notNull())
+      .addColumn('width', 'integer', (c) => c.notNull())
+      .addColumn('height', 'integer', (c) => c.notNull())
+      .addColumn('bytes', 'integer', (c) => c.notNull())
+      .addColumn('caption', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('position', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('news_images_article').on('news_images').columns(['article_id', 'position']).execute();
+    // "Send to a friend": who was sent what, for per-recipient and per-address limits (hashes only).
+    await db.schema.createTable('news_shares')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('article_id', 'text', (c) => c.notNull().references('news_articles.id'))
+      .addColumn('recipient_hash', 'text', (c) => c.notNull())
+      .addColumn('ip_hash', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('news_shares_recipient').on('news_shares').columns(['recipient_hash', 'created_at']).execute();
+    await db.schema.createIndex('news_shares_ip').on('news_shares').columns(['ip_hash', 'created_at']).execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_totp_replay': m0002,
@@ -745,6 +807,7 @@ export const migrations: Record<string, Migration> = {
   '0014_report_category_active': m0014,
   '0015_transparency': m0015,
   '0016_council': m0016,
+  '0017_news': m0017,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -636,6 +636,66 @@ export interface OrgCostsTable {
   created_at: Millis;
 }
 
+/** A news article of an organization's public-relations office. */
+export interface NewsArticlesTable {
+  id: string;
+  org_id: string;
+  /** The news code (کد خبر): platform-wide, sequential, never reused. */
+  code: number;
+  lang: 'fa' | 'en';
+  title: string;
+  lead: string;
+  body_format: 'markdown' | 'html';
+  /** What the editor wrote (Markdown or HTML), kept for editing. */
+  body_source: string;
+  /** body_source rendered and sanitized: the only body ever served. */
+  body_html: string;
+  /** JSON array of tag strings as written (normalized Persian). */
+  tags: string;
+  state: 'draft' | 'scheduled' | 'published' | 'unpublished';
+  /** When a scheduled article goes out. */
+  publish_at: Millis | null;
+  /** The date line: when it was (first) published. */
+  published_at: Millis | null;
+  /** The visible "updated" time of a correction after publication. */
+  corrected_at: Millis | null;
+  /** searchKey(title + lead + body text + tags). */
+  search_text: string;
+  created_by: string | null;
+  updated_by: string | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface NewsTagsTable {
+  article_id: string;
+  tag: string;
+  /** searchKey(tag): the tag's URL and lookup form. */
+  tag_key: string;
+}
+
+export interface NewsImagesTable {
+  id: string;
+  article_id: string;
+  org_id: string;
+  storage_key: string;
+  mime: string;
+  width: number;
+  height: number;
+  bytes: number;
+  caption: string;
+  position: number;
+  created_at: Millis;
+}
+
+export interface NewsSharesTable {
+  id: string;
+  article_id: string;
+  recipient_hash: string;
+  ip_hash: string;
+  created_at: Millis;
+}
+
 export interface Database {
   orgs: OrgsTable;
   staff: StaffTable;
@@ -678,6 +738,10 @@ export interface Database {
   kpi_durations: KpiDurationsTable;
   rollup_cursors: RollupCursorsTable;
   org_costs: OrgCostsTable;
+  news_articles: NewsArticlesTable;
+  news_tags: NewsTagsTable;
+  news_images: NewsImagesTable;
+  news_shares: NewsSharesTable;
 }
 
 export type { ColumnType, Generated };
