@@ -1,4 +1,4 @@
-import type { Db, Tx } from '../../platform/db/index.js';
+import type { Tx } from '../../platform/db/index.js';
 
 /** The states an article can be publicly visible in (a scheduled one once its time has come). */
 export const PUBLIC_STATES = ['published', 'scheduled'] as const;
@@ -8,7 +8,7 @@ export const PUBLIC_STATES = ['published', 'scheduled'] as const;
  * A scheduled article is visible from its time on even before the scheduler flips its state.
  * The one predicate both the editor side and the public pages use.
  */
-export function publicArticles(db: Db | Tx, now: number) {
+export function publicArticles(db: Tx, now: number) {
   return db.selectFrom('news_articles')
     .where('state', 'in', [...PUBLIC_STATES])
     .where('published_at', 'is not', null)
