@@ -44,6 +44,8 @@ export const PERMISSIONS = {
   'council.manage': ['council_member'],
   /** Report the organization's own indicator values and its progress on the council's resolutions. */
   'council.report': ['org_admin'],
+  /** Write the organization's news: drafts, images, scheduling, publishing, unpublishing, corrections; see its unpublished articles. */
+  'news.write': ['pr_editor', 'org_admin'],
 } satisfies Record<string, Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 
