@@ -23,8 +23,11 @@ export interface StoredFile {
 
 /** The storage behind documents; tests and deployments may swap the adapter. */
 export interface FileStore {
-  /** Streams content under a new random key; throws FileTooLarge (and keeps nothing) past maxBytes. */
-  put(content: Buffer | Readable, opts: { maxBytes: number }): Promise<StoredFile>;
+  /**
+   * Streams content under a new random key; throws FileTooLarge (and keeps nothing) past maxBytes.
+   * With `key` (a stored key plus a variant suffix such as `.thumb`) it stores a derived file there.
+   */
+  put(content: Buffer | Readable, opts: { maxBytes: number; key?: string }): Promise<StoredFile>;
   /** A stream of a stored file's bytes; throws FileMissing for an unknown key. */
   open(key: string): Promise<Readable>;
   /** Deletes a stored file; an unknown key is not an error. */
@@ -39,8 +42,9 @@ export class FileTooLarge extends Error {
 export class FileMissing extends Error {}
 
 const HEAD_BYTES = 4100;
-// Two hex characters of fan-out, then 64 hex characters of randomness: nothing a user chose.
-const KEY_RE = /^[0-9a-f]{2}\/[0-9a-f]{64}$/;
+// Two hex characters of fan-out, then 64 hex characters of randomness: nothing a user chose;
+// a derived variant of a stored file (a news image's thumbnail) adds a fixed suffix.
+const KEY_RE = /^[0-9a-f]{2}\/[0-9a-f]{64}(\.thumb)?$/;
 
 class Meter extends Transform {
   readonly hash = createHash('sha256');
@@ -73,9 +77,10 @@ export function createLocalFileStore(root: string): FileStore {
     return join(root, ...key.split('/'));
   };
   return {
-    async put(content, { maxBytes }) {
+    async put(content, { maxBytes, key: given }) {
+      if (given !== undefined && !KEY_RE.test(given)) throw new FileMissing(given);
       const random = randomBytes(32).toString('hex');
-      const key = `${random.slice(0, 2)}/${random}`;
+      const key = given ?? `${random.slice(0, 2)}/${random}`;
       const tmpDir = join(root, 'tmp');
       await mkdir(tmpDir, { recursive: true });
       const tmp = join(tmpDir, `${random}.part`);
