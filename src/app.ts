@@ -37,6 +37,7 @@ import { open311Routes } from './modules/open311/routes.js';
 import { openDataRoutes } from './modules/transparency/open-data-routes.js';
 import { transparencyRoutes } from './modules/transparency/routes.js';
 import { costRoutes } from './modules/transparency/costs.js';
+import { costPages } from './modules/transparency/costs-pages.js';
 import { councilRoutes } from './modules/council/routes.js';
 import { newsRoutes } from './modules/news/routes.js';
 import { newsWeb } from './modules/news/web.js';
@@ -165,6 +166,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   await app.register(openDataRoutes(deps));
   await app.register(transparencyRoutes(deps));
   await app.register(costRoutes, { db: deps.db, clock: deps.clock });
+  await app.register(costPages, { db: deps.db, clock: deps.clock, isProduction: deps.config.isProduction });
   await app.register(councilRoutes(deps));
   await app.register(newsRoutes(deps));
   await app.register(newsWeb(deps));
