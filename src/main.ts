@@ -21,6 +21,7 @@ async function start(config: Config): Promise<void> {
   deps.reportEscalations.start((err) => app.log.error({ err }, 'report escalation scan failed'));
   deps.reconciler.start((err) => app.log.error({ err }, 'payment reconciliation failed'));
   deps.councilOverdue.start((err) => app.log.error({ err }, 'council overdue scan failed'));
+  deps.newsScheduler.start((err) => app.log.error({ err }, 'news scheduler failed'));
   await app.listen({ port: config.port, host: config.host });
   app.log.info({ url: config.publicUrl, database: deps.dialect }, 'Pishkhan is serving');
   const startRollups = () => deps.rollups.start((err) => app.log.error({ err }, 'transparency rollup failed'));

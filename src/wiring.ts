@@ -23,6 +23,7 @@ import { createCategoryAdmin } from './modules/grievances/category-admin.js';
 import { OverdueResolutionScanner, councilHandlers, createCouncilService } from './modules/council/service.js';
 import { kpis } from './modules/transparency/kpi.js';
 import { RollupWorker } from './modules/transparency/rollup.js';
+import { NewsScheduler, createNewsService } from './modules/news/service.js';
 import { join } from 'node:path';
 
 export interface Adapters {
@@ -51,6 +52,8 @@ export interface AppDeps extends Adapters {
   councilOverdue: OverdueResolutionScanner;
   /** Keeps the transparency rollups (kpi_daily, kpi_durations) up to date from the event logs; main starts it. */
   rollups: RollupWorker;
+  /** Publishes scheduled news articles when their time comes; main starts it with the outbox worker. */
+  newsScheduler: NewsScheduler;
   calendar: BusinessCalendar;
   services: ReturnType<typeof buildServices>;
   close(): Promise<void>;
@@ -72,6 +75,7 @@ function buildServices(config: Config, db: DB, clock: Clock, onOutbox: () => voi
     grievances: createGrievancesService({ db, clock, calendar, files, onOutbox }),
     reportCategories: createCategoryAdmin({ db, clock }),
     council: createCouncilService({ db, clock, kpis, onOutbox }),
+    news: createNewsService({ db, clock, files }),
   };
 }
 
@@ -99,13 +103,15 @@ export async function buildDeps(config: Config, overrides: Partial<Adapters> = {
   const reportEscalations = new ReportEscalationScanner({ db: handle.db, clock });
   const rollups = new RollupWorker({ db: handle.db, calendar, clock, dialect: handle.dialect });
   const councilOverdue = new OverdueResolutionScanner({ db: handle.db, clock, onOutbox: () => worker?.kick() });
+  const newsScheduler = new NewsScheduler({ db: handle.db, clock });
   return {
-    config, db: handle.db, dialect: handle.dialect, clock, sms, email, files, paymentGateway, worker, escalations, reportEscalations, rollups, reconciler, councilOverdue, calendar, services,
+    config, db: handle.db, dialect: handle.dialect, clock, sms, email, files, paymentGateway, worker, escalations, reportEscalations, rollups, reconciler, councilOverdue, newsScheduler, calendar, services,
     async close() {
       await reconciler.stop();
       await reportEscalations.stop();
       await rollups.stop();
       await councilOverdue.stop();
+      await newsScheduler.stop();
       await escalations.stop();
       await worker?.stop();
       await handle.close();
