@@ -7,6 +7,9 @@ import type { AppDeps } from '../../wiring.js';
 import { AppError, badInput } from '../../platform/http/errors.js';
 import { sendPage } from '../../platform/http/context.js';
 import { routeKit } from '../../platform/http/route-kit.js';
+import { KeptPages, etagMatches, keptPage, sendKept } from '../../platform/http/kept-page.js';
+import { tehranDayKey } from '../../platform/i18n/format.js';
+import { figuresVersion } from './kpi.js';
 import { Layout } from '../../platform/views/components.js';
 import type { ViewContext } from '../../platform/views/context.js';
 import { toPersianDigits } from '../../platform/i18n/persian.js';
@@ -55,11 +58,6 @@ const tableSchemaReply = z.object({
 });
 const catalogReply = z.object({ '@context': z.string(), '@type': z.string(), title: z.string(), license: z.string(), dataset: z.array(z.object({ title: z.string(), distribution: z.array(z.object({ mediaType: z.string(), downloadURL: z.string() }).loose()) }).loose()) }).loose();
 
-/** If-None-Match compares weakly (RFC 9110 13.1.2). */
-const matches = (req: FastifyRequest, etag: string): boolean => {
-  const strip = (t: string) => t.trim().replace(/^W\//, '');
-  return String(req.headers['if-none-match'] ?? '').split(',').some((t) => t.trim() === '*' || strip(t) === strip(etag));
-};
 
 const FILE_NAMES: Record<DatasetId, string> = { kpis: 'kpis', applications: 'application-timings', reports: 'report-timings' };
 
@@ -68,6 +66,7 @@ export function openDataRoutes(deps: AppDeps) {
   const { db, calendar, config } = deps;
   const kit = routeKit({ isProduction: config.isProduction, clock: deps.clock });
   const base = config.publicUrl.replace(/\/$/, '');
+  const keptFiles = new KeptPages(60_000);
 
   /** The period and scope of a file; 400 for a bad period, 404 for an unknown org or service. */
   const resolve = async (id: DatasetId, query: FileQuery): Promise<{ periods: Period[]; period: Period; org?: string; orgId?: string; service?: string }> => {
@@ -109,17 +108,20 @@ export function openDataRoutes(deps: AppDeps) {
       // Streamed: the validator is the version of the source data (any new event, report or update changes it).
       const etag = `W/"${createHash('sha256').update(`${id}.${format}?${JSON.stringify(head.query)}@${await dataVersion(db)}`).digest('base64url').slice(0, 27)}"`;
       reply.header('etag', etag);
-      if (matches(req, etag)) return reply.status(304).send();
+      if (etagMatches(req, etag)) return reply.status(304).send();
     }
-    const stream = format === 'csv' ? csvStream(id, rowsOf(id, r, query)) : jsonStream(id, head, rowsOf(id, r, query));
-    if (id !== 'kpis') return reply.send(stream);
-    const chunks: Buffer[] = [];
-    for await (const c of stream) chunks.push(Buffer.from(c as string));
-    const body = Buffer.concat(chunks);
-    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
-    reply.header('etag', etag);
-    if (matches(req, etag)) return reply.status(304).send();
-    return reply.send(body);
+    if (id !== 'kpis') return reply.send(format === 'csv' ? csvStream(id, rowsOf(id, r, query)) : jsonStream(id, head, rowsOf(id, r, query)));
+    // The aggregates are kept, encoded, per address, day (the default period) and figures' version.
+    const now = deps.clock.now();
+    const key = `${req.url}|${tehranDayKey(now)}|${await figuresVersion(db)}`;
+    let kept = keptFiles.get(key, now);
+    if (!kept) {
+      const stream = format === 'csv' ? csvStream(id, rowsOf(id, r, query)) : jsonStream(id, head, rowsOf(id, r, query));
+      const chunks: Buffer[] = [];
+      for await (const c of stream) chunks.push(Buffer.from(c as string));
+      kept = keptFiles.set(key, keptPage(Buffer.concat(chunks), now, String(reply.getHeader('content-type'))));
+    }
+    return sendKept(req, reply, kept, { cacheControl: `public, max-age=${DATA_MAX_AGE}`, vary: 'accept-encoding' });
   };
 
   /** A small JSON document with a strong ETag and 304 on If-None-Match. */
@@ -127,7 +129,7 @@ export function openDataRoutes(deps: AppDeps) {
     const text = JSON.stringify(doc);
     const etag = `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
     reply.header('etag', etag).header('cache-control', `public, max-age=${maxAge}`);
-    if (matches(req, etag)) return reply.status(304).send();
+    if (etagMatches(req, etag)) return reply.status(304).send();
     return reply.type('application/json; charset=utf-8').send(text);
   };
 

@@ -191,3 +191,41 @@ test('a kept page is never stale: new figures (here a rebuild on another calenda
   await rebuildRollups(t.deps.db, t.deps.calendar, { clock: t.clock, dialect: t.deps.dialect });
   assert.deepEqual(figuresOf((await get(url)).body), before);
 });
+
+test('a kept page: ETag and 304, compressed copies that decode to the same page, no cookie set for anonymous visitors', async () => {
+  const { brotliDecompressSync, gunzipSync } = await import('node:zlib');
+  const url = `/transparency/sari?period=${formatPeriod(season)}`;
+  const plain = await get(url);
+  assert.equal(plain.statusCode, 200);
+  const etag = String(plain.headers.etag);
+  assert.match(etag, /^"[\w-]{27}"$/);
+  assert.equal(plain.headers['cache-control'], 'no-cache');
+  assert.match(String(plain.headers.vary), /accept-encoding/);
+  assert.equal(plain.headers['content-encoding'], undefined);
+  const again = await t.app.inject({ method: 'GET', url, headers: { cookie: 'pk_lang=fa', 'if-none-match': etag } });
+  assert.equal(again.statusCode, 304);
+  assert.equal(again.body, '');
+  for (const [encoding, decode] of [['br', brotliDecompressSync], ['gzip', gunzipSync]] as const) {
+    const r = await t.app.inject({ method: 'GET', url, headers: { cookie: 'pk_lang=fa', 'accept-encoding': `${encoding}, deflate` } });
+    assert.equal(r.headers['content-encoding'], encoding);
+    assert.ok(r.rawPayload.length < plain.rawPayload.length / 3, `${encoding} is much smaller`);
+    assert.equal(decode(r.rawPayload).toString('utf8'), plain.body);
+  }
+  const refused = await t.app.inject({ method: 'GET', url, headers: { cookie: 'pk_lang=fa', 'accept-encoding': 'br;q=0, gzip;q=0' } });
+  assert.equal(refused.headers['content-encoding'], undefined);
+  assert.equal(refused.headers['set-cookie'], undefined, 'a kept page is sent as it is');
+  // Another language is another page, with its own validator.
+  const en = await get(url, 'en');
+  assert.notEqual(en.headers.etag, etag);
+});
+
+test('a change made by another process (straight into the database) is seen within VERSION_FRESH_MS', async () => {
+  const { figuresVersion, VERSION_FRESH_MS } = await import('./kpi.js');
+  const { newId } = await import('../../platform/core/index.js');
+  const first = await figuresVersion(t.deps.db);
+  const babol = await t.deps.db.selectFrom('orgs').select('id').where('code', '=', 'babol').executeTakeFirstOrThrow();
+  await t.deps.db.insertInto('org_costs').values({ id: newId(), org_id: babol.id, period: formatPeriod(season), service_code: null, cost_rials: 123_000, note: null, entered_by: null, created_at: t.clock.now() }).execute();
+  await new Promise((r) => setTimeout(r, VERSION_FRESH_MS + 50));
+  assert.notEqual(await figuresVersion(t.deps.db), first);
+  await t.deps.db.deleteFrom('org_costs').where('cost_rials', '=', 123_000).execute();
+});

@@ -5,7 +5,9 @@ import { viewContext } from '../../platform/http/context.js';
 import { AppError, notFound } from '../../platform/http/errors.js';
 import type { Locale } from '../../platform/i18n/format.js';
 import { currentPeriod, formatPeriod, isValidPeriod, parsePeriod, periodLabel, previousPeriods, type Period, type PeriodKind } from './periods.js';
-import { kpiVersion, kpis, league, serviceBreakdown, trend } from './kpi.js';
+import { figuresVersion, kpis, league, serviceBreakdown, trend } from './kpi.js';
+import { KeptPages, keptPage, sendKept } from '../../platform/http/kept-page.js';
+import type { ViewContext } from '../../platform/views/context.js';
 import { renderPage } from '../../platform/views/render.js';
 import { tehranDayKey } from '../../platform/i18n/format.js';
 import type { VNode } from 'preact';
@@ -70,21 +72,17 @@ export function transparencyRoutes(deps: AppDeps) {
   };
 
   // A page as an anonymous visitor sees it depends only on its address, the language, the day (the
-  // footer's date) and the figures' version: it is kept for a minute, so a busy dashboard costs a
-  // version query and a lookup. Signed-in visitors (their name in the header) get it drawn anew.
+  // footer's date) and the figures' version: it is kept for a minute as encoded bytes (compressed
+  // copies made on first demand), so a busy dashboard costs a lookup and a write. Browsers get an
+  // ETag and revalidate (304). Signed-in visitors (their name in the header) get it drawn anew.
   const PAGE_TTL_MS = 60_000;
-  const pages = new Map<string, { html: string; at: number }>();
-  async function sendDashboard<P>(req: FastifyRequest, reply: FastifyReply, locale: Locale, build: () => Promise<VNode<P>>) {
+  const pages = new KeptPages(PAGE_TTL_MS);
+  async function sendDashboard<P>(req: FastifyRequest, reply: FastifyReply, build: (ctx: ViewContext) => Promise<VNode<P>>) {
     const now = deps.clock.now();
-    const key = req.actor.kind === 'anonymous' ? `${locale}|${req.url}|${tehranDayKey(now)}|${await kpiVersion(db)}` : null;
-    const kept = key ? pages.get(key) : undefined;
-    if (kept && now - kept.at < PAGE_TTL_MS) return reply.type('text/html; charset=utf-8').send(kept.html);
-    const html = renderPage(await build());
-    if (key) {
-      if (pages.size >= 500) pages.clear();
-      pages.set(key, { html, at: now });
-    }
-    return reply.type('text/html; charset=utf-8').send(html);
+    if (req.actor.kind !== 'anonymous') return reply.type('text/html; charset=utf-8').send(renderPage(await build(ctxOf(req, reply))));
+    const key = `${req.locale}|${req.url}|${tehranDayKey(now)}|${await figuresVersion(db)}`;
+    const kept = pages.get(key, now) ?? pages.set(key, keptPage(renderPage(await build(ctxOf(req, reply))), now));
+    return sendKept(req, reply, kept);
   }
 
   return async function plugin(app: FastifyInstance) {
@@ -98,8 +96,7 @@ export function transparencyRoutes(deps: AppDeps) {
         const keepService = typeof q.service === 'string' && CODE.test(q.service) && q.from_org === q.org;
         return reply.redirect(dashboardHref(q.org, keepService ? (q.service as string) : undefined, period), 303);
       }
-      const ctx = ctxOf(req, reply);
-      return sendDashboard(req, reply, ctx.locale, async () => {
+      return sendDashboard(req, reply, async (ctx) => {
         const periods = previousPeriods(period, TREND_LENGTH[period.kind]);
         const [set, series, table, orgList] = await Promise.all([kpis(db, {}, period, options), trend(db, {}, periods, options), league(db, period, options), municipalities(ctx.locale)]);
         const data: DashboardData = {
@@ -113,8 +110,7 @@ export function transparencyRoutes(deps: AppDeps) {
     app.get('/transparency/:org', { schema: { hide: true } }, async (req, reply) => {
       const { org } = req.params as { org: string };
       const now = deps.clock.now();
-      const ctx = ctxOf(req, reply);
-      return sendDashboard(req, reply, ctx.locale, async () => {
+      return sendDashboard(req, reply, async (ctx) => {
         const orgList = await municipalities(ctx.locale);
         const current = orgList.find((o) => o.code === org);
         if (!current) throw notFound();
@@ -132,8 +128,7 @@ export function transparencyRoutes(deps: AppDeps) {
     app.get('/transparency/:org/:service', { schema: { hide: true } }, async (req, reply) => {
       const { org, service } = req.params as { org: string; service: string };
       const now = deps.clock.now();
-      const ctx = ctxOf(req, reply);
-      return sendDashboard(req, reply, ctx.locale, async () => {
+      return sendDashboard(req, reply, async (ctx) => {
         const orgList = await municipalities(ctx.locale);
         const current = orgList.find((o) => o.code === org);
         if (!current || !CODE.test(service)) throw notFound();
