@@ -245,36 +245,44 @@ export type LeagueRow = { org: { code: string; name: { fa: string; en: string } 
 export type ServiceRow = { service: { code: string; title: { fa: string; en: string } }; kpis: KpiSet };
 
 // Answers are kept per database until the rollups (their cursors), the entered costs or the
-// organizations change: a dashboard then costs one small query (the version) and a lookup, not
-// sums over the rollups. The version is read on every call, so nothing stale is ever served.
+// organizations change: a dashboard then costs a lookup, not sums over the rollups. Changes made
+// in this process (a rollup batch, a rebuild, a cost entered) call forgetKpis and count at once;
+// changes made by another process are seen once the version is read again, at most
+// VERSION_FRESH_MS later (the rollups themselves trail the events by their settling minute).
 const CACHE_LIMIT = 2_000;
+export const VERSION_FRESH_MS = 1_000;
 const caches = new WeakMap<DB, { version: string; answers: Map<string, unknown> }>();
 /** Bumped by forgetKpis in this process: a rebuild within the same millisecond is a new version too. */
 const generations = new WeakMap<DB, number>();
 
 /** What the figures depend on: the rollups' cursors, the entered costs and the organizations; equal versions give equal answers. */
 export async function kpiVersion(db: DB): Promise<string> {
+  const generation = generations.get(db) ?? 0;
   const [cursors, costsSeen, orgsSeen] = await Promise.all([
     db.selectFrom('rollup_cursors').select(['source', 'position_at', 'position_id', 'updated_at']).orderBy('source').execute(),
     db.selectFrom('org_costs').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('created_at').as('at'), eb.fn.sum<number>('cost_rials').as('sum')]).executeTakeFirst(),
     db.selectFrom('orgs').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('created_at').as('at')]).executeTakeFirst(),
   ]);
-  return JSON.stringify([cursors, costsSeen, orgsSeen, generations.get(db) ?? 0]);
+  return JSON.stringify([cursors, costsSeen, orgsSeen, generation]);
 }
 
-// Calls that arrive while a version read is under way share it (a page asks for several answers
-// at once); a call after it has answered reads again, so nothing older than the call is trusted.
-const versionReads = new WeakMap<DB, Promise<string>>();
-function currentVersion(db: DB): Promise<string> {
-  const running = versionReads.get(db);
-  if (running) return running;
-  const read = kpiVersion(db).finally(() => versionReads.delete(db));
+// The version last read, and when: calls within VERSION_FRESH_MS of a read (and with no
+// forgetKpis since) use it; calls that arrive while a read is under way share that read.
+const versionReads = new WeakMap<DB, { generation: number; readAt: number; version: Promise<string> }>();
+/** The figures' version as this process knows it (see VERSION_FRESH_MS); pages use it to key what they keep. */
+export function figuresVersion(db: DB): Promise<string> {
+  const generation = generations.get(db) ?? 0;
+  const last = versionReads.get(db);
+  if (last && last.generation === generation && performance.now() - last.readAt < VERSION_FRESH_MS) return last.version;
+  const read = { generation, readAt: performance.now(), version: kpiVersion(db) };
+  // A failed read is not kept: the next call tries again.
+  read.version.catch(() => { if (versionReads.get(db) === read) versionReads.delete(db); });
   versionReads.set(db, read);
-  return read;
+  return read.version;
 }
 
 async function cached<T>(db: DB, key: string, compute: () => Promise<T>): Promise<T> {
-  const version = await currentVersion(db);
+  const version = await figuresVersion(db);
   let cache = caches.get(db);
   if (!cache || cache.version !== version) caches.set(db, (cache = { version, answers: new Map() }));
   if (cache.answers.has(key)) return structuredClone(cache.answers.get(key) as T);
@@ -289,6 +297,7 @@ const keyOf = (...parts: unknown[]) => JSON.stringify(parts);
 /** Drops the kept answers of a database (the rollup worker calls it after each batch it counts, and a rebuild). */
 export function forgetKpis(db: DB): void {
   caches.delete(db);
+  versionReads.delete(db);
   generations.set(db, (generations.get(db) ?? 0) + 1);
 }
 
