@@ -52,3 +52,56 @@ export async function makeImage(db: DB, files: FileStore, a: { articleId: string
   }).execute();
   return id;
 }
+
+// --- a real SMTP server for the share tests, and enough MIME to read what arrived -------------
+
+/** A message as the test SMTP server received it. */
+export interface ReceivedMail { rcpt: string[]; raw: string }
+
+/** A real SMTP server on 127.0.0.1 and a free port that keeps every message (raw). */
+export async function startSmtp(): Promise<{ url: string; messages: ReceivedMail[]; close(): Promise<void> }> {
+  const { SMTPServer } = await import('smtp-server');
+  const messages: ReceivedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        messages.push({ rcpt: session.envelope.rcptTo.map((a) => a.address), raw: Buffer.concat(chunks).toString('utf8') });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as { port: number };
+  return { url: `smtp://127.0.0.1:${port}`, messages, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+function decodeQp(text: string): Buffer {
+  const s = text.replace(/=\r?\n/g, '');
+  const bytes: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '=' && /^[0-9A-F]{2}$/i.test(s.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(s.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(...Buffer.from(s[i]!, 'utf8'));
+  }
+  return Buffer.from(bytes);
+}
+
+/** The subject and the plain text of a single-part UTF-8 message, decoded. */
+export function readMail(raw: string): { subject: string; text: string; headers: Map<string, string> } {
+  const at = raw.indexOf('\r\n\r\n');
+  const headers = new Map<string, string>();
+  for (const line of raw.slice(0, at).replace(/\r\n[ \t]+/g, ' ').split('\r\n')) {
+    const colon = line.indexOf(':');
+    headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+  }
+  const subject = (headers.get('subject') ?? '').replace(/\?=\s+=\?/g, '?==?').replace(/=\?([^?]+)\?([BQ])\?([^?]*)\?=/gi, (_m, _cs: string, enc: string, data: string) =>
+    (enc.toUpperCase() === 'B' ? Buffer.from(data, 'base64') : decodeQp(data.replace(/_/g, ' '))).toString('utf8'));
+  const body = raw.slice(at + 4);
+  const cte = (headers.get('content-transfer-encoding') ?? '7bit').toLowerCase();
+  const text = (cte === 'base64' ? Buffer.from(body, 'base64') : cte === 'quoted-printable' ? decodeQp(body) : Buffer.from(body, 'utf8')).toString('utf8').replace(/\r\n/g, '\n').trimEnd();
+  return { subject, text, headers };
+}

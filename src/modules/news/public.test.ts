@@ -126,7 +126,7 @@ describe('the article page', () => {
   });
 
   test('a title cannot break out of the JSON-LD script or the meta tags', async () => {
-    await makeArticle(t.deps.db, { orgId: org.babol, code: 7001, title: '</script><script>alert(1)</script> "quoted"', lead: '<img src=x onerror=alert(1)>', publishedAt: BAHMAN_12 - 30 * 24 * HOUR });
+    await makeArticle(t.deps.db, { orgId: org.babol!, code: 7001, title: '</script><script>alert(1)</script> "quoted"', lead: '<img src=x onerror=alert(1)>', publishedAt: BAHMAN_12 - 30 * 24 * HOUR });
     const b = (await get('/news/7001')).body;
     assert.ok(!b.includes('<script>alert(1)'));
     assert.ok(!b.includes('<img src=x'));

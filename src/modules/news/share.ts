@@ -27,7 +27,7 @@ export interface ShareLimits {
   perRecipientPerHour: number;
   perRecipientPerDay: number;
 }
-export const DEFAULT_SHARE_LIMITS: ShareLimits = { perIpPerMinute: 5, perIpPerHour: 20, perRecipientPerHour: 3, perRecipientPerDay: 10 };
+export const DEFAULT_SHARE_LIMITS: ShareLimits = { perIpPerMinute: 10, perIpPerHour: 20, perRecipientPerHour: 3, perRecipientPerDay: 10 };
 
 export interface ShareInput { sender_name?: unknown; recipient_email?: unknown }
 
