@@ -3,10 +3,12 @@ import { h } from 'preact';
 import type { AppDeps } from '../../wiring.js';
 import { LANG_COOKIE, safeNext, sendPage, viewContext } from '../../platform/http/context.js';
 import { normalizePersian } from '../../platform/i18n/persian.js';
+import { createPublicNews } from '../news/public-service.js';
 import { HomePage } from './views/home.js';
 
 /** The single-window home page and the language switch. */
 export function homeRoutes(deps: AppDeps) {
+  const news = createPublicNews({ db: deps.db, clock: deps.clock, files: deps.files });
   return async function plugin(app: FastifyInstance) {
     app.get('/', { schema: { hide: true } }, async (req, reply) => {
       const raw = (req.query as { q?: unknown }).q;
@@ -15,7 +17,7 @@ export function homeRoutes(deps: AppDeps) {
       const services = (await deps.services.catalog.catalog({ q, perPage: 100, locale: req.locale })).items;
       const ctx = viewContext(req, reply, { isProduction: deps.config.isProduction, now: deps.clock.now() });
       return sendPage(reply, h(HomePage, {
-        ctx, q, services,
+        ctx, q, services, news: await news.latest(6),
         municipalities: all.filter((o) => o.kind === 'municipality'),
         province: all.find((o) => o.kind === 'province') ?? null,
         reference: all.find((o) => o.is_reference) ?? null,

@@ -276,6 +276,18 @@ describe('lists, archive and search', () => {
   });
 });
 
+describe('the home page and the header', () => {
+  test('the home page lists the latest province news titles; every page links to the news', async () => {
+    const b = (await get('/')).body;
+    const news = b.slice(b.indexOf('data-testid="home-news"'));
+    assert.ok(b.includes('data-testid="home-news"'));
+    assert.ok(news.includes('href="/news/5004"'), 'the newest');
+    assert.ok(!b.includes('/news/5001') && !b.includes('/news/5003'), 'nothing unpublished');
+    assert.ok(b.includes('<a class="nav-link" href="/news">اخبار</a>'));
+    assert.ok((await get('/news/4565?lang=en')).body.includes('<a class="nav-link" href="/news">News</a>'));
+  });
+});
+
 describe('feeds', () => {
   const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@' });
   test('RSS 2.0 of the province and of an organization: valid XML, escaped, absolute links', async () => {

@@ -27,6 +27,7 @@ export function Layout(props: { ctx: ViewContext; title: string; children: Compo
             <ul class="navbar-nav ms-auto flex-wrap align-items-center gap-1">
               <li class="nav-item"><a class="nav-link" href="/services">{ctx.t('nav.services')}</a></li>
               <li class="nav-item"><a class="nav-link" href="/transparency">{ctx.t('tdash.nav')}</a></li>
+              <li class="nav-item"><a class="nav-link" href="/news">{ctx.t('newsp.nav')}</a></li>
               {ctx.user?.kind !== 'staff' ? <li class="nav-item"><a class="nav-link" href="/track">{ctx.t('nav.track')}</a></li> : null}
               {ctx.user?.kind !== 'staff' ? <li class="nav-item"><a class="nav-link" href="/bills">{ctx.t('nav.bills')}</a></li> : null}
               {ctx.user?.kind === 'citizen' ? <li class="nav-item"><a class="nav-link" href="/my/applications">{ctx.t('nav.my_applications')}</a></li> : null}

@@ -6,6 +6,8 @@ import type { CatalogItem } from '../../catalog/service.js';
 import { CATEGORIES } from '../../catalog/schemas.js';
 import { ServiceCards, itemUrl } from '../../catalog/views/catalog.js';
 import { loc } from '../../catalog/views/describe.js';
+import type { NewsSummary } from '../../news/public-service.js';
+import { TitleList } from '../../news/views/public.js';
 
 /** The services of the catalog by category: a directory of links, each with how many municipalities offer it. */
 function CatalogDirectory(props: { ctx: ViewContext; services: CatalogItem[] }) {
@@ -33,7 +35,7 @@ function CatalogDirectory(props: { ctx: ViewContext; services: CatalogItem[] }) 
 }
 
 /** The province's single window: search, the catalog of services, the municipalities. */
-export function HomePage(props: { ctx: ViewContext; q: string; services: CatalogItem[]; municipalities: OrgView[]; province: OrgView | null; reference: OrgView | null }) {
+export function HomePage(props: { ctx: ViewContext; q: string; services: CatalogItem[]; municipalities: OrgView[]; province: OrgView | null; reference: OrgView | null; news?: NewsSummary[] }) {
   const { ctx } = props;
   return (
     <Layout ctx={ctx} title={ctx.t('home.title')} description={ctx.t('app.tagline')}>
@@ -76,6 +78,17 @@ export function HomePage(props: { ctx: ViewContext; q: string; services: Catalog
             <CatalogDirectory ctx={ctx} services={props.services} />
           )}
         </section>
+        {props.news?.length ? (
+          <section aria-labelledby="news-h" class="mb-5" data-testid="home-news">
+            <div class="d-flex flex-wrap justify-content-between align-items-baseline gap-2 mb-2">
+              <h2 id="news-h" class="h4 mb-0">{ctx.t('newsp.home_latest')}</h2>
+              <a href="/news">{ctx.t('newsp.all_news')}</a>
+            </div>
+            <div class="pk-card px-3 py-1">
+              <TitleList ctx={ctx} items={props.news} />
+            </div>
+          </section>
+        ) : null}
         <section aria-labelledby="orgs-h">
           <h2 id="orgs-h" class="h4">{ctx.t('home.orgs')} <span class="badge text-bg-light fw-normal">{ctx.t('home.orgs_count', { n: props.municipalities.length })}</span></h2>
           {props.reference ? (
