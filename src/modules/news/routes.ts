@@ -215,7 +215,8 @@ export function newsRoutes(deps: AppDeps) {
       const act = (ACTIONS as readonly string[]).includes(action) ? (action as EditorAction) : 'draft';
       const org = values.org || choices[0]!.code;
       try {
-        if (!choices.some((o) => o.code === org)) throw badInput({ org: 'common.invalid_value' });
+        // The select offers only the editor's organizations: another one is answered as missing.
+        if (!choices.some((o) => o.code === org)) throw notFound();
         const created = await news.create(req.actor, org, values, act, { date: values.publish_date, time: values.publish_time });
         return seeOther(reply, `/staff/news/${created.code}?done=${doneOf(act, true)}`);
       } catch (err) {
