@@ -47,12 +47,12 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-/** Starts the whole app on 127.0.0.1 and an ephemeral port, on a fresh SQLite database with the demo province. */
-export async function startApp(): Promise<RunningApp> {
+/** Starts the whole app on 127.0.0.1 and an ephemeral port, on a fresh SQLite database with the demo province; env adds configuration (e.g. SMTP_URL). */
+export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
   const dir = mkdtempSync(join(tmpdir(), 'pishkhan-browser-'));
   const config = loadConfig({
     NODE_ENV: 'test', LOG_LEVEL: 'silent', SESSION_SECRET: 'browser-test-secret-'.padEnd(48, 'x'),
-    DATA_DIR: dir, DATABASE_URL: `sqlite:${join(dir, 'pishkhan.db')}`, PISHKHAN_DEMO: '1', OUTBOX_POLL_MS: '100',
+    DATA_DIR: dir, DATABASE_URL: `sqlite:${join(dir, 'pishkhan.db')}`, PISHKHAN_DEMO: '1', OUTBOX_POLL_MS: '100', ...env,
   });
   const deps = await buildDeps(config);
   const seed = await seedDemo(deps.db, deps.services.identity);
