@@ -41,6 +41,10 @@ export async function upsertTarget(tx: Tx, row: { id: string; indicator: string;
     .execute();
 }
 
+export async function deleteTarget(tx: Tx, id: string) {
+  await tx.deleteFrom('council_indicator_targets').where('id', '=', id).execute();
+}
+
 /** Enabled adopted services of these organizations with their pinned version's maturity (1-5). */
 export function adoptedMaturity(tx: Tx, orgIds: string[]) {
   if (orgIds.length === 0) return Promise.resolve([]);

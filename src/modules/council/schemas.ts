@@ -79,7 +79,19 @@ export const meetingDetailReply = meeting.extend({ resolutions: z.array(resoluti
 export const resolutionsQuery = z.object({ meeting: z.coerce.number().int().min(1).optional(), org: orgCode.optional(), state: states.optional() });
 export const resolutionsReply = z.object({ items: z.array(resolution) });
 export const resolutionReply = z.object({ id: z.string(), number: z.number().int() });
-export const resolutionPatch = z.object({ state: states.optional(), deadline: jalaliDate.nullable().optional(), internal: z.boolean().optional() });
+export const resolutionPatch = z.object({
+  text_fa: z.string().trim().min(1).max(3000).optional(), text_en: z.string().trim().max(3000).optional(),
+  responsible_org: orgCode.optional(),
+  deadline: jalaliDate.nullable().optional().meta({ description: 'The last day (Jalali); null removes the deadline. A changed deadline is watched again: its passing is notified once.' }),
+  expected_output_fa: z.string().trim().min(1).max(1000).optional(), expected_output_en: z.string().trim().max(1000).optional(),
+  internal: z.boolean().optional().meta({ description: 'True takes the resolution off the public page and API.' }),
+  state: states.optional().meta({ description: "'cancelled' cancels the resolution." }),
+}).meta({ description: 'Only the fields given change; each change is audited with its earlier value.' });
+export const meetingPatch = z.object({
+  held_on: jalaliDate.optional(), title_fa: z.string().trim().min(1).max(300).optional(), title_en: z.string().trim().max(300).optional(),
+  orgs_present: z.array(orgCode).max(100).optional(), summary_fa: z.string().max(5000).optional(), summary_en: z.string().max(5000).optional(),
+}).meta({ description: 'Only the fields given change; each change is audited with its earlier value.' });
+export const targetQuery = z.object({ period, org: orgCode.optional().meta({ description: 'Absent: the province as a whole.' }) });
 export const updateBody = z.object({ progress: z.number().int().min(0).max(100), note: z.string().trim().min(1).max(2000) });
 export const updateReply = z.object({ id: z.string(), progress: z.number().int() });
 export const noticesReply = z.object({

@@ -7,7 +7,7 @@ import { enqueue, type OutboxHandler } from '../../platform/outbox/index.js';
 import { mayAct } from '../../platform/auth/access.js';
 import { AppError, badInput, forbidden, notFound, unauthorized } from '../../platform/http/errors.js';
 import { normalizePersian } from '../../platform/i18n/persian.js';
-import { parsePeriod, type Period } from '../transparency/periods.js';
+import { formatPeriod, parsePeriod, type Period } from '../transparency/periods.js';
 import { INDICATORS, INDICATOR_CODES } from './indicators.js';
 import { rankMunicipalities, MIN_COVERAGE } from './ranking.js';
 import * as q from './queries.js';
@@ -51,6 +51,41 @@ export interface MeetingInput {
   resolutions?: ResolutionInput[];
 }
 
+/** A correction of a recorded meeting: only the fields given change. */
+export interface MeetingPatch {
+  held_at?: number;
+  title_fa?: string;
+  title_en?: string;
+  orgs_present?: string[];
+  summary_fa?: string;
+  summary_en?: string;
+}
+
+/** A correction of a resolution (the council): only the fields given change. */
+export interface ResolutionPatch {
+  text_fa?: string;
+  text_en?: string;
+  responsible_org?: string;
+  /** Null removes the deadline. */
+  deadline?: number | null;
+  expected_output_fa?: string;
+  expected_output_en?: string;
+  internal?: boolean;
+  state?: ResolutionState;
+}
+
+/** The fields of `after` that differ from `before`, as { before, after } for the audit entry. */
+function changes<T extends Record<string, unknown>>(before: T, after: Partial<T>): { before: Partial<T>; after: Partial<T> } {
+  const b: Partial<T> = {};
+  const a: Partial<T> = {};
+  for (const k of Object.keys(after) as (keyof T)[]) {
+    if (after[k] === undefined || JSON.stringify(after[k]) === JSON.stringify(before[k])) continue;
+    b[k] = before[k];
+    a[k] = after[k];
+  }
+  return { before: b, after: a };
+}
+
 export interface ResolutionView {
   id: string;
   meeting: number;
@@ -86,7 +121,17 @@ function requireCouncil(actor: Actor): void {
 function periodOf(input: string | undefined): { text: string; period: Period } {
   const p = input ? parsePeriod(input) : null;
   if (!p) throw badInput({ period: 'council.period_invalid' });
-  return { text: input!.trim(), period: p };
+  // One spelling per period ('۱۴۰۵-S2' and '1405-s2' are the same row).
+  return { text: formatPeriod(p), period: p };
+}
+
+/** A target or value outside what the indicator's unit allows (shares 0-1, percentages 0-100, scores 1-5). */
+function outOfRange(unit: string, v: number): boolean {
+  if (!Number.isFinite(v) || v < 0) return true;
+  if (unit === 'share') return v > 1;
+  if (unit === 'percent') return v > 100;
+  if (unit === 'score') return v < 1 || v > 5;
+  return false;
 }
 
 /** Builds the council: indicators and ranking, meetings, resolutions and their progress. */
@@ -196,21 +241,54 @@ export function createCouncilService(ctx: CouncilContext) {
       });
     },
 
-    /** Sets the council's target for an indicator and period, for the province (org absent) or one organization. */
+    /** Sets the council's target for an indicator and period, for the province (org absent, or the province itself) or one organization; audited with the target it replaces. */
     async setTarget(actor: Actor, input: { indicator: string; org?: string | null; period: string; target: number }) {
       requireCouncil(actor);
       await ensureIndicators();
       const def = INDICATORS.find((i) => i.code === input.indicator);
       if (!def) throw notFound();
       const { text } = periodOf(input.period);
-      if (!Number.isFinite(input.target) || input.target < 0) throw badInput({ target: 'common.invalid_value' });
+      if (outOfRange(def.unit, input.target)) throw badInput({ target: 'council.target_invalid' });
       return inTransaction(db, async (tx) => {
-        const org = input.org ? await orgByCode(tx, input.org) : null;
-        if (input.org && !org) throw badInput({ org: 'common.invalid_value' });
+        const found = input.org ? await orgByCode(tx, input.org) : null;
+        if (input.org && !found) throw badInput({ org: 'common.invalid_value' });
+        const org = found && found.kind !== 'province' ? found : null;
         const now = clock.now();
+        const before = (await q.targets(tx, text)).find((t) => t.indicator === def.code && t.org_id === (org?.id ?? ''));
         await q.upsertTarget(tx, { id: newId(), indicator: def.code, org_id: org?.id ?? '', period: text, target: input.target, set_by: actor.id, created_at: now });
-        await appendAudit(tx, actor, { orgId: org?.id ?? null, action: 'council.target_set', entity: 'council_indicator', entityId: def.code, data: { period: text, target: input.target } }, now);
+        await appendAudit(tx, actor, { orgId: org?.id ?? null, action: 'council.target_set', entity: 'council_indicator', entityId: def.code, data: { period: text, org: org?.code ?? null, target: input.target, before: before ? Number(before.target) : null } }, now);
         return { indicator: def.code, org: org?.code ?? null, period: text, target: input.target };
+      });
+    },
+
+    /** Removes the council's target for an indicator, organization (or the province) and period; 404 when none is set. */
+    async removeTarget(actor: Actor, input: { indicator: string; org?: string | null; period: string }) {
+      requireCouncil(actor);
+      await ensureIndicators();
+      const def = INDICATORS.find((i) => i.code === input.indicator);
+      if (!def) throw notFound();
+      const { text } = periodOf(input.period);
+      return inTransaction(db, async (tx) => {
+        const found = input.org ? await orgByCode(tx, input.org) : null;
+        if (input.org && !found) throw notFound();
+        const org = found && found.kind !== 'province' ? found : null;
+        const before = (await q.targets(tx, text)).find((t) => t.indicator === def.code && t.org_id === (org?.id ?? ''));
+        if (!before) throw notFound();
+        const now = clock.now();
+        await q.deleteTarget(tx, before.id);
+        await appendAudit(tx, actor, { orgId: org?.id ?? null, action: 'council.target_removed', entity: 'council_indicator', entityId: def.code, data: { period: text, org: org?.code ?? null, before: Number(before.target) } }, now);
+      });
+    },
+
+    /** The targets set for a period, with their organization ('' code for the province); the council only. */
+    async targetsOf(actor: Actor, periodText: string) {
+      requireCouncil(actor);
+      await ensureIndicators();
+      const { text } = periodOf(periodText);
+      const [rows, orgs] = await Promise.all([q.targets(db, text), q.orgsForCouncil(db)]);
+      return rows.map((t) => {
+        const org = orgs.find((o) => o.id === t.org_id);
+        return { indicator: t.indicator, org: org ? { code: org.code, name: { fa: org.name_fa, en: org.name_en } } : null, period: text, target: Number(t.target), set_at: Number(t.created_at) };
       });
     },
 
@@ -277,22 +355,99 @@ export function createCouncilService(ctx: CouncilContext) {
       });
     },
 
-    /** Changes a resolution's state, deadline or visibility (the council only); a new deadline may be notified again. */
-    async updateResolution(actor: Actor, id: string, input: { state?: ResolutionState; deadline?: number | null; internal?: boolean }) {
+    /**
+     * Corrects a recorded meeting (date, titles, organizations present, summaries); the council
+     * only. The audit entry keeps each changed field before and after.
+     */
+    async updateMeeting(actor: Actor, number: number, input: MeetingPatch) {
       requireCouncil(actor);
-      if (input.state && !RESOLUTION_STATES.includes(input.state)) throw badInput({ state: 'common.invalid_value' });
+      const errors: Record<string, string> = {};
+      const set: Partial<{ held_at: number; title_fa: string; title_en: string; orgs_present: string; summary_fa: string; summary_en: string }> = {};
+      if (input.held_at !== undefined) {
+        if (Number.isFinite(input.held_at)) set.held_at = input.held_at;
+        else errors.held_at = 'common.invalid_value';
+      }
+      if (input.title_fa !== undefined) {
+        set.title_fa = clean(input.title_fa, 300);
+        if (!set.title_fa) errors.title_fa = 'common.required';
+      }
+      if (input.title_en !== undefined) set.title_en = clean(input.title_en, 300);
+      if (input.summary_fa !== undefined) set.summary_fa = normalizePersian(String(input.summary_fa), { keepNewlines: true }).slice(0, 5000);
+      if (input.summary_en !== undefined) set.summary_en = normalizePersian(String(input.summary_en), { keepNewlines: true }).slice(0, 5000);
+      return inTransaction(db, async (tx) => {
+        const m = await q.meetingByNumber(tx, number);
+        if (!m) throw notFound();
+        if (input.orgs_present !== undefined) {
+          const orgs = await q.orgsForCouncil(tx);
+          const present = [...new Set(input.orgs_present)];
+          if (present.some((c) => !orgs.some((o) => o.code === c))) errors.orgs_present = 'common.invalid_value';
+          set.orgs_present = JSON.stringify(present);
+        }
+        if (Object.keys(errors).length) throw badInput(errors);
+        const before = { held_at: Number(m.held_at), title_fa: m.title_fa, title_en: m.title_en, orgs_present: m.orgs_present, summary_fa: m.summary_fa, summary_en: m.summary_en };
+        const diff = changes(before, set);
+        if (Object.keys(diff.after).length === 0) return { number };
+        const now = clock.now();
+        await tx.updateTable('council_meetings').set(diff.after).where('id', '=', m.id).execute();
+        const json = (x: Partial<typeof before>) => ({ ...x, ...(x.orgs_present !== undefined ? { orgs_present: JSON.parse(x.orgs_present) as string[] } : {}) });
+        await appendAudit(tx, actor, { action: 'council.meeting_changed', entity: 'council_meeting', entityId: m.id, data: { number, before: json(diff.before), after: json(diff.after) } }, now);
+        return { number };
+      });
+    },
+
+    /**
+     * Corrects a resolution (text, responsible organization, deadline, expected output, internal
+     * flag) or changes its state, cancelling included; the council only. A changed deadline is
+     * armed again: the overdue scanner notifies it once when it passes. The audit entry keeps
+     * each changed field before and after.
+     */
+    async updateResolution(actor: Actor, id: string, input: ResolutionPatch) {
+      requireCouncil(actor);
+      const errors: Record<string, string> = {};
+      if (input.state !== undefined && !RESOLUTION_STATES.includes(input.state)) errors.state = 'common.invalid_value';
+      const set: Partial<{ text_fa: string; text_en: string; responsible_org_id: string; deadline: number | null; expected_output_fa: string; expected_output_en: string; internal: 0 | 1; state: ResolutionState }> = {};
+      if (input.text_fa !== undefined) {
+        set.text_fa = clean(input.text_fa, 3000);
+        if (!set.text_fa) errors.text_fa = 'common.required';
+      }
+      if (input.text_en !== undefined) set.text_en = clean(input.text_en, 3000);
+      if (input.expected_output_fa !== undefined) {
+        set.expected_output_fa = clean(input.expected_output_fa, 1000);
+        if (!set.expected_output_fa) errors.expected_output_fa = 'common.required';
+      }
+      if (input.expected_output_en !== undefined) set.expected_output_en = clean(input.expected_output_en, 1000);
+      if (input.deadline !== undefined) {
+        if (input.deadline === null || Number.isFinite(input.deadline)) set.deadline = input.deadline;
+        else errors.deadline = 'common.invalid_value';
+      }
+      if (input.internal !== undefined) set.internal = input.internal ? 1 : 0;
+      if (input.state !== undefined) set.state = input.state;
       return inTransaction(db, async (tx) => {
         const r = await q.resolutionById(tx, id);
         if (!r) throw notFound();
-        const now = clock.now();
-        const set = {
-          ...(input.state ? { state: input.state } : {}),
-          ...(input.deadline !== undefined ? { deadline: input.deadline } : {}),
-          ...(input.internal !== undefined ? { internal: input.internal ? 1 as const : 0 as const } : {}),
-          updated_at: now,
+        if (input.responsible_org !== undefined) {
+          const org = await orgByCode(tx, input.responsible_org);
+          if (org) set.responsible_org_id = org.id;
+          else errors.responsible_org = 'common.invalid_value';
+        }
+        if (Object.keys(errors).length) throw badInput(errors);
+        const before = {
+          text_fa: r.text_fa, text_en: r.text_en, responsible_org_id: r.responsible_org_id, deadline: r.deadline === null ? null : Number(r.deadline),
+          expected_output_fa: r.expected_output_fa, expected_output_en: r.expected_output_en, internal: r.internal, state: r.state,
         };
-        await tx.updateTable('council_resolutions').set(set).where('id', '=', id).execute();
-        await appendAudit(tx, actor, { orgId: r.responsible_org_id, action: 'council.resolution_changed', entity: 'council_resolution', entityId: id, data: { ...input } }, now);
+        const diff = changes(before, set);
+        if (Object.keys(diff.after).length === 0) return { id };
+        const now = clock.now();
+        // A new deadline is a new promise: its passing is notified again (the scanner compares overdue_notified_for with it).
+        const rearm = 'deadline' in diff.after ? { overdue_notified_for: null } : {};
+        await tx.updateTable('council_resolutions').set({ ...diff.after, ...rearm, updated_at: now }).where('id', '=', id).execute();
+        const orgsById = new Map((await q.orgsForCouncil(tx)).map((o) => [o.id, o.code]));
+        const json = (x: Partial<typeof before>) => {
+          const { responsible_org_id: orgId, internal, ...rest } = x;
+          return { ...rest, ...(orgId !== undefined ? { responsible_org: orgsById.get(orgId) ?? orgId } : {}), ...(internal !== undefined ? { internal: internal === 1 } : {}) };
+        };
+        const orgId = set.responsible_org_id ?? r.responsible_org_id;
+        await appendAudit(tx, actor, { orgId, action: 'council.resolution_changed', entity: 'council_resolution', entityId: id, data: { before: json(diff.before), after: json(diff.after) } }, now);
         return { id };
       });
     },
@@ -336,6 +491,22 @@ export function createCouncilService(ctx: CouncilContext) {
           updates: updates.filter((u) => u.resolution_id === r.id).map((u) => ({ progress: Number(u.progress), note: u.note, org: u.org_code, created_at: Number(u.created_at) })),
         }));
       });
+    },
+
+    /** One meeting as recorded, for the council's correction form; 404 when there is none. */
+    async meetingForEdit(actor: Actor, number: number) {
+      requireCouncil(actor);
+      const m = (await this.meetings()).find((x) => x.number === number);
+      if (!m) throw notFound();
+      return m;
+    },
+
+    /** One resolution (internal ones too), for the council's correction form; 404 when there is none. */
+    async resolutionForEdit(actor: Actor, id: string) {
+      requireCouncil(actor);
+      const r = (await this.resolutions(actor)).find((x) => x.id === id);
+      if (!r) throw notFound();
+      return r;
     },
 
     /** The actor's unread overdue notices. */

@@ -69,7 +69,7 @@ function ResolutionsTable(props: { ctx: ViewContext; rows: ResolutionView[]; act
   );
 }
 
-function Meetings(props: { ctx: ViewContext; meetings: MeetingView[]; resolutions: ResolutionView[]; orgNames: Map<string, string>; actions?: (r: ResolutionView) => ComponentChildren }) {
+function Meetings(props: { ctx: ViewContext; meetings: MeetingView[]; resolutions: ResolutionView[]; orgNames: Map<string, string>; actions?: (r: ResolutionView) => ComponentChildren; meetingActions?: (m: MeetingView) => ComponentChildren }) {
   const { ctx } = props;
   if (props.meetings.length === 0) return <p>{ctx.t('council.no_meetings')}</p>;
   return (
@@ -81,6 +81,7 @@ function Meetings(props: { ctx: ViewContext; meetings: MeetingView[]; resolution
             <h2 class="h4" id={`meeting-${m.number}`}>{ctx.t('council.meeting_heading', { n: m.number, date: formatDate(m.held_at, ctx.locale, 'long') })}: {loc(ctx, m.title)}</h2>
             {m.orgs_present.length ? <p class="text-body-secondary small">{ctx.t('council.orgs_present', { list: m.orgs_present.map((c) => props.orgNames.get(c) ?? c).join(ctx.locale === 'fa' ? '، ' : ', ') })}</p> : null}
             {loc(ctx, m.summary) ? <p>{loc(ctx, m.summary)}</p> : null}
+            {props.meetingActions ? props.meetingActions(m) : null}
             {rows.length ? <ResolutionsTable ctx={ctx} rows={rows} actions={props.actions} /> : <p>{ctx.t('council.no_resolutions')}</p>}
           </section>
         );
@@ -171,7 +172,12 @@ export function IndicatorsPage(props: { ctx: ViewContext; period: string; indica
                     <td>{num(ctx, r.score)}</td>
                     {indicators.map((i) => {
                       const c = r.values[i.code];
-                      return <td title={c?.source && i.kind === 'entered' ? ctx.t('council.source', { s: c.source }) : undefined}>{formatValue(ctx, i.unit, c?.value ?? null)}</td>;
+                      return (
+                        <td title={c?.source && i.kind === 'entered' ? ctx.t('council.source', { s: c.source }) : undefined}>
+                          {formatValue(ctx, i.unit, c?.value ?? null)}
+                          {c?.target != null ? <div class="small text-body-secondary">{ctx.t('council.target', { v: formatValue(ctx, i.unit, c.target) })}</div> : null}
+                        </td>
+                      );
                     })}
                     <td>{digits(ctx, `${Math.round(r.coverage * 100)}%`)}</td>
                   </tr>
@@ -227,13 +233,14 @@ export function CouncilStaffPage(props: StaffPageProps) {
         </form>
       ) : null}
       {props.council ? (
-        <form method="post" action={`/staff/council/resolutions/${r.id}/state`} class="d-flex gap-1 mt-1">
+        <form method="post" action={`/staff/council/resolutions/${r.id}/state`} class="d-flex gap-1 mt-1 flex-wrap">
           <CsrfInput ctx={ctx} />
           <label class="visually-hidden" for={`s-${r.id}`}>{ctx.t('council.form.state')}</label>
           <select id={`s-${r.id}`} name="state" class="form-select form-select-sm w-auto">
             {(['open', 'done', 'cancelled'] as const).map((s) => <option value={s} selected={r.state === s}>{ctx.t(`council.state.${s}`)}</option>)}
           </select>
           <button class="btn btn-outline-secondary btn-sm" type="submit">{ctx.t('council.form.state')}</button>
+          <a class="btn btn-outline-primary btn-sm" href={`/staff/council/resolutions/${r.id}/edit`} aria-label={ctx.t('council.edit_resolution', { number: r.number, meeting: r.meeting })}>{ctx.t('council.edit')}</a>
         </form>
       ) : null}
     </>
@@ -258,7 +265,11 @@ export function CouncilStaffPage(props: StaffPageProps) {
             </ul>
           </section>
         ) : null}
-        <Meetings ctx={ctx} meetings={props.meetings} resolutions={props.resolutions} orgNames={orgNames} actions={actions} />
+        {props.council ? <p><a class="btn btn-outline-primary" href="/staff/council/targets">{ctx.t('council.targets_link')}</a></p> : null}
+        <Meetings
+          ctx={ctx} meetings={props.meetings} resolutions={props.resolutions} orgNames={orgNames} actions={actions}
+          meetingActions={props.council ? (m) => <p><a class="btn btn-outline-secondary btn-sm" href={`/staff/council/meetings/${m.number}/edit`}>{ctx.t('council.edit_meeting', { n: m.number })}</a></p> : undefined}
+        />
         {valueOrgs.length && props.enteredIndicators.length ? (
           <section class="mb-4 card card-body" aria-labelledby="value-title">
             <h2 class="h5" id="value-title">{ctx.t('council.form.value')}</h2>
@@ -269,7 +280,7 @@ export function CouncilStaffPage(props: StaffPageProps) {
               <div class="col-md-3"><label class="form-label" for="v-org">{ctx.t('council.form.org')}</label>
                 <select id="v-org" name="org" class="form-select">{valueOrgs.map((o) => <option value={o.code}>{loc(ctx, o.name)}</option>)}</select></div>
               <div class="col-md-2"><label class="form-label" for="v-period">{ctx.t('council.period')}</label><input id="v-period" name="period" class="form-control pk-ltr" required />{err('period')}</div>
-              <div class="col-md-2"><label class="form-label" for="v-value">{ctx.t('council.form.amount')}</label><input id="v-value" name="value" class="form-control pk-ltr" inputMode="decimal" required />{err('value')}</div>
+              <div class="col-md-2"><label class="form-label" for="v-value">{ctx.t('council.form.amount')}</label><input id="v-value" name="value" class="form-control pk-ltr" inputMode="decimal" required aria-describedby="v-value-hint" /><div id="v-value-hint" class="form-text">{ctx.t('council.value_hint')}</div>{err('value')}</div>
               <div class="col-md-2"><label class="form-label" for="v-source">{ctx.t('council.form.source')}</label><input id="v-source" name="source" class="form-control" required />{err('source')}</div>
               <div class="col-12"><button class="btn btn-primary" type="submit">{ctx.t('common.save')}</button></div>
             </form>
