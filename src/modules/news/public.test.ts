@@ -255,6 +255,15 @@ describe('lists, archive and search', () => {
     assert.ok(none.body.includes('&lt;b') && !none.body.includes('<b>نیست</b>'));
   });
 
+  test('a news code typed into the search box opens the article, if it is published', async () => {
+    assert.equal((await get('/news?q=4565')).headers.location, '/news/4565');
+    assert.equal((await get(`/news?q=${encodeURIComponent('۴۵۶۵')}`)).headers.location, '/news/4565');
+    assert.equal((await get(`/news?q=${encodeURIComponent('کد خبر: ۴۵۶۵')}`)).headers.location, '/news/4565');
+    const draft = await get('/news?q=5001');
+    assert.equal(draft.statusCode, 200, 'a draft\'s code is just a search');
+    assert.deepEqual(listed(draft.body), []);
+  });
+
   test('bad parameters answer 400 naming the field; an unknown organization 404', async () => {
     const m = await get('/api/v1/news?month=1393-13');
     assert.equal(m.statusCode, 400);

@@ -187,6 +187,9 @@ export function newsWeb(deps: AppDeps) {
     // ---------- pages ----------
     app.get('/news', { schema: { hide: true } }, async (req, reply) => {
       const qy = req.query as Record<string, unknown>;
+      // A news code typed into the search box opens that article when it is published.
+      const asCode = parseCode(one(qy.q)?.replace(/^\s*(کد خبر|news code)[:：]?\s*/i, '') ?? '');
+      if (asCode !== null && await news.article(asCode).then(() => true, () => false)) return seeOther(reply, `/news/${asCode}`);
       return listPage(req, reply, { q: one(qy.q), tag: one(qy.tag), org: one(qy.org) || undefined, month: one(qy.month) || undefined, page: one(qy.page) });
     });
     app.get('/news/tags/:tag', { schema: { hide: true } }, async (req, reply) => {

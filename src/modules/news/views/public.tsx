@@ -313,7 +313,7 @@ export function ArticlePage(props: ArticlePageProps) {
           </article>
           <div class="col-12 col-lg-4 pk-no-print">
             <Aside ctx={ctx} title={ctx.t('newsp.latest')} id="news-latest-h">
-              <TitleList ctx={ctx} items={props.latest} />
+              {props.latest.length ? <TitleList ctx={ctx} items={props.latest} /> : <p class="small text-secondary mb-0">{ctx.t('newsp.latest_empty')}</p>}
             </Aside>
             {props.related.length ? (
               <Aside ctx={ctx} title={ctx.t('newsp.related')} id="news-related-h">
