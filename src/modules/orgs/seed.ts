@@ -8,6 +8,7 @@ import { seedDemoLevies } from '../payments/levies-seed.js';
 import { seedReportCategories } from '../grievances/seed.js';
 import { seedDemoAreas } from '../grievances/areas.js';
 import { seedCouncil } from '../council/seed.js';
+import { seedNews } from '../news/seed.js';
 import { generateDemoActivity, type DemoActivityResult } from '../transparency/demo-activity.js';
 import { rebuildRollups } from '../transparency/rollup.js';
 import { BusinessCalendar } from '../../platform/calendar/business.js';
@@ -35,6 +36,7 @@ export async function seedDemo(db: DB, identity: IdentityService, now = Date.now
     await seedReportCategories(db, now);
     await seedDemoAreas(db, now);
     await seedCouncil(db, now);
+    await seedNews(db, now);
     return { seeded: false, orgs: 0, accounts: [] };
   }
   const all: DemoOrg[] = [DEMO_PROVINCE, ...DEMO_MUNICIPALITIES, DEMO_REFERENCE_ORG];
@@ -62,6 +64,7 @@ export async function seedDemo(db: DB, identity: IdentityService, now = Date.now
   await seedReportCategories(db, now);
   await seedDemoAreas(db, now);
   await seedCouncil(db, now);
+  await seedNews(db, now);
   let activity: DemoActivityResult | undefined;
   if (opts.activity) {
     const calendar = opts.calendar ?? new BusinessCalendar({ thursday: 'off' });
