@@ -21,7 +21,7 @@ import { createReportsService } from './modules/payments/reports.js';
 import { ReportEscalationScanner, createGrievancesService } from './modules/grievances/service.js';
 import { createCategoryAdmin } from './modules/grievances/category-admin.js';
 import { OverdueResolutionScanner, councilHandlers, createCouncilService } from './modules/council/service.js';
-import { kpis } from './modules/transparency/kpi.js';
+import { kpis, warmKpis } from './modules/transparency/kpi.js';
 import { RollupWorker } from './modules/transparency/rollup.js';
 import { NewsScheduler, createNewsService } from './modules/news/service.js';
 import { join } from 'node:path';
@@ -101,7 +101,10 @@ export async function buildDeps(config: Config, overrides: Partial<Adapters> = {
   const escalations = new EscalationScanner({ db: handle.db, clock, onOutbox: () => worker?.kick() });
   const reconciler = new PaymentReconciler({ run: () => services.payments.reconcile() });
   const reportEscalations = new ReportEscalationScanner({ db: handle.db, clock });
-  const rollups = new RollupWorker({ db: handle.db, calendar, clock, dialect: handle.dialect });
+  const rollups = new RollupWorker({
+    db: handle.db, calendar, clock, dialect: handle.dialect,
+    afterChange: () => warmKpis(handle.db, clock.now(), { costPerVisitRials: config.costPerVisitRials }),
+  });
   const councilOverdue = new OverdueResolutionScanner({ db: handle.db, clock, onOutbox: () => worker?.kick() });
   const newsScheduler = new NewsScheduler({ db: handle.db, clock });
   return {

@@ -240,6 +240,24 @@ test('rows younger than the settle time wait for a later run', async () => {
   assert.equal(later.applications, 1);
 });
 
+test('the periodic run calls afterChange after a run that counted rows, not after an empty one', async () => {
+  let calls = 0;
+  let resolveFirst!: () => void;
+  const first = new Promise<void>((r) => { resolveFirst = r; });
+  const worker = new RollupWorker({ db, calendar, clock, intervalMs: 10, afterChange: async () => { calls++; resolveFirst(); } });
+  clock.t += 120_000;
+  await insertApplication({ service: 'permit', channel: 'web', created: clock.t - 61_000, submitted: clock.t - 61_000 });
+  worker.start();
+  // The job's timers do not keep the process alive; this one does, and fails the test if nothing comes.
+  let guard: NodeJS.Timeout | undefined;
+  await Promise.race([first, new Promise((_, reject) => { guard = setTimeout(() => reject(new Error('afterChange was not called')), 10_000); })]);
+  clearTimeout(guard);
+  // Several more runs find nothing new.
+  await new Promise((r) => setTimeout(r, 100));
+  await worker.stop();
+  assert.equal(calls, 1);
+});
+
 test('quantiles: median of an even count is the mean of the middle two; p90 by nearest rank; league score rescales missing parts', () => {
   // values 1,2,3,...,10 -> median (5 + 6)/2 = 5.5; p90 = ceil(9) = 9th = 9.
   assert.deepEqual(quantiles(new Map(Array.from({ length: 10 }, (_, i) => [i + 1, 1]))), { median: 5.5, p90: 9 });

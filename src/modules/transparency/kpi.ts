@@ -8,7 +8,7 @@ import type { DB } from '../../platform/db/index.js';
 import { KPI_DAILY_COUNTERS } from '../../platform/db/migrations.js';
 import { LEAGUE_METHOD } from './definitions.js';
 import type { KpiSet, Scope } from './kpi-types.js';
-import { isValidPeriod, parsePeriod, periodRange, type Period } from './periods.js';
+import { currentPeriod, isValidPeriod, parsePeriod, periodRange, previousPeriods, type Period, type PeriodKind } from './periods.js';
 
 export type { KpiSet, Scope, ApplicationKpis, ReportKpis, Satisfaction } from './kpi-types.js';
 export { KPI_DEFINITIONS, LEAGUE_METHOD, type KpiDefinition, type KpiUnit } from './definitions.js';
@@ -323,4 +323,18 @@ export function league(db: DB, period: Period, options: KpiOptions = {}): Promis
 export function serviceBreakdown(db: DB, scope: { org?: string }, period: Period, options: KpiOptions = {}): Promise<ServiceRow[]> {
   checkPeriod(period);
   return cached(db, keyOf('services', scope.org ?? null, period, options), () => computeServiceBreakdown(db, scope, period, options));
+}
+
+/** How many periods a dashboard's trend shows, by the kind of the period chosen. */
+export const TREND_LENGTH: Record<PeriodKind, number> = { month: 12, season: 8, year: 5 };
+
+/**
+ * Works out again the answers the busiest pages ask first (the province dashboard for the current
+ * season and year, with its trend and league), so that after the rollups move no visitor waits for them.
+ */
+export async function warmKpis(db: DB, now: number, options: KpiOptions = {}): Promise<void> {
+  for (const kind of ['season', 'year'] as const) {
+    const period = currentPeriod(kind, now);
+    await Promise.all([kpis(db, {}, period, options), trend(db, {}, previousPeriods(period, TREND_LENGTH[kind]), options), league(db, period, options)]);
+  }
 }

@@ -240,6 +240,8 @@ export interface RollupOptions {
   batchSize?: number;
   settleMs?: number;
   onError?: (err: unknown) => void;
+  /** Called (by the periodic run) after a run that counted something, e.g. to work out the busiest answers again before a visitor asks. */
+  afterChange?: () => Promise<void>;
 }
 
 /** Keeps the rollups up to date: every intervalMs it counts what each source gained since its cursor. */
@@ -250,7 +252,10 @@ export class RollupWorker {
 
   constructor(private readonly opts: RollupOptions) {
     this.clock = opts.clock ?? systemClock;
-    this.job = new PeriodicJob(() => this.runOnce(), opts.intervalMs ?? 60_000, opts.onError);
+    this.job = new PeriodicJob(async () => {
+      const counted = await this.runOnce();
+      if (Object.values(counted).some((n) => n > 0)) await this.opts.afterChange?.();
+    }, opts.intervalMs ?? 60_000, opts.onError);
   }
 
   start(onError?: (err: unknown) => void): void {

@@ -5,7 +5,7 @@ import { viewContext } from '../../platform/http/context.js';
 import { AppError, notFound } from '../../platform/http/errors.js';
 import type { Locale } from '../../platform/i18n/format.js';
 import { currentPeriod, formatPeriod, isValidPeriod, parsePeriod, periodLabel, previousPeriods, type Period, type PeriodKind } from './periods.js';
-import { figuresVersion, kpis, league, serviceBreakdown, trend } from './kpi.js';
+import { TREND_LENGTH, figuresVersion, kpis, league, serviceBreakdown, trend } from './kpi.js';
 import { KeptPages, keptPage, sendKept } from '../../platform/http/kept-page.js';
 import type { ViewContext } from '../../platform/views/context.js';
 import { renderPage } from '../../platform/views/render.js';
@@ -15,8 +15,6 @@ import { DashboardPage, dashboardHref, type DashboardData, type Named, type Peri
 import './messages-dashboard.js';
 
 const CODE = /^[a-z0-9][a-z0-9-]{0,63}$/;
-/** How many periods a trend shows, by the kind of the period chosen. */
-const TREND_LENGTH: Record<PeriodKind, number> = { month: 12, season: 8, year: 5 };
 /** How many periods of each kind the period list offers, ending with the current one. */
 const OPTIONS: Record<PeriodKind, number> = { month: 12, season: 8, year: 5 };
 
