@@ -212,7 +212,7 @@ function ImagesSection(props: { ctx: ViewContext; article: ArticleView; errors: 
                   <div class="d-flex gap-3 align-items-center">
                     <div>
                       <label class="form-label small" for={`f-position_${img.id}`}>{t('news_staff.image.position_of', { n })}</label>
-                      <input id={`f-position_${img.id}`} name={`position_${img.id}`} value={String(i + 1)} class="form-control form-control-sm pk-ltr" dir="ltr" inputMode="numeric" size={3} />
+                      <input id={`f-position_${img.id}`} name={`position_${img.id}`} value={digits(ctx, i + 1)} class="form-control form-control-sm pk-ltr" dir="ltr" inputMode="numeric" size={3} />
                     </div>
                     <div class="form-check mt-3">
                       <input class="form-check-input" type="checkbox" id={`f-remove_${img.id}`} name={`remove_${img.id}`} value="on" />
