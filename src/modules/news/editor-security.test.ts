@@ -131,6 +131,12 @@ test("Babol's editor, Sari's clerk, a citizen and nobody cannot list, read, edit
       assert.match(String(r.headers.location), /^\/staff\/login/);
     }
   }
+  // A cross-site form cannot use the editor's session cookie on the API (multipart is not JSON).
+  const sariPage = new FormBrowser(t, tokens['sari.pr']);
+  const crossSite = await sariPage.multipart(`${SARI}/${code}/images`, [{ name: 'image', filename: 'a.png', content: await png(), type: 'image/png' }]);
+  assert.equal(crossSite.statusCode, 403);
+  const crossPublish = await sariPage.post(`${SARI}/${code}/publish`, {});
+  assert.equal(crossPublish.statusCode, 403);
   assert.equal(await snapshot(), before, 'nothing changed');
 });
 

@@ -62,9 +62,12 @@ test('bad input is a 400 naming each field, in Persian and English; nothing is w
   assert.equal(r.statusCode, 400, r.body);
   assert.deepEqual(Object.keys(r.json().error.fields).sort(), ['body', 'tags', 'title']);
   assert.equal(r.json().error.fields.title, msg('fa', 'common.required'));
-  const en = await t.app.inject({ method: 'POST', url: SARI, headers: { authorization: `Bearer ${tokens['sari.pr']}`, 'accept-language': 'en' }, payload: { title: 'x', body: 'y', body_format: 'pdf' } });
+  const en = await t.app.inject({ method: 'POST', url: SARI, headers: { authorization: `Bearer ${tokens['sari.pr']}`, 'accept-language': 'en' }, payload: { title: ' ', body: 'y' } });
   assert.equal(en.statusCode, 400);
-  assert.ok(en.json().error.fields.body_format, en.body);
+  assert.equal(en.json().error.fields.title, msg('en', 'common.required'), 'named in English for an English client');
+  const format = await api('POST', SARI, 'sari.pr', { title: 'x', body: 'y', body_format: 'pdf' });
+  assert.equal(format.statusCode, 400);
+  assert.ok(format.json().error.fields.body_format, format.body);
   const code = (await api('POST', SARI, 'sari.pr', article)).json().code as number;
   const sched = await api('POST', `${SARI}/${code}/schedule`, 'sari.pr', { publish_date: '1405/13/01', publish_time: '25:00' });
   assert.equal(sched.statusCode, 400);
