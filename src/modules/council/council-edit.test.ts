@@ -298,3 +298,21 @@ test('targets: the council sets, changes and removes them on the targets page; t
   assert.equal(r.statusCode, 400);
   assert.ok(r.json().error.fields.target);
 });
+
+test('entered values on the staff page: a refused value keeps what was typed; an organization\'s admin enters its own only', async () => {
+  const fields = { indicator: 'staff_trained', org: 'babol', period: '۱۴۰۵', value: '-3', source: 'واحد آموزش شهرداری بابل' };
+  const bad = await postForm('babol.admin', '/staff/council/values', fields);
+  assert.equal(bad.statusCode, 400);
+  assert.match(bad.body, /id="v-value"[^>]*value="-3"/);
+  assert.match(bad.body, /id="v-source"[^>]*value="واحد آموزش شهرداری بابل"/);
+  assert.match(bad.body, /<option value="staff_trained" selected>/);
+  assert.equal((await postForm('babol.admin', '/staff/council/values', { ...fields, org: 'sari', value: '12' })).statusCode, 404, 'Sari\'s value is not Babol\'s to enter');
+  assert.equal((await postForm('sari.clerk', '/staff/council/values', { ...fields, org: 'sari', value: '12' })).statusCode, 404);
+  const ok = await postForm('babol.admin', '/staff/council/values', { ...fields, value: '۱۲' });
+  assert.equal(ok.statusCode, 303, ok.body);
+  const table = (await api('GET', '/api/v1/council/indicators?period=1405')).json();
+  const babol = table.rows.find((r: { org: { code: string } | null }) => r.org?.code === 'babol');
+  const sari = table.rows.find((r: { org: { code: string } | null }) => r.org?.code === 'sari');
+  assert.deepEqual(babol.values.staff_trained, { value: 12, source: 'واحد آموزش شهرداری بابل', target: null });
+  assert.equal(sari.values.staff_trained.value, null);
+});

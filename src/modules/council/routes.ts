@@ -66,7 +66,7 @@ export function councilRoutes(deps: AppDeps) {
   const ctxOf = (req: FastifyRequest, reply: FastifyReply) => viewContext(req, reply, { isProduction, now: deps.clock.now() });
   const defaultPeriod = () => formatPeriod(currentPeriod('year', deps.clock.now()));
 
-  async function staffPage(req: FastifyRequest, reply: FastifyReply, extra: { flash?: string; failure?: { message: string; errors: Record<string, string> } } = {}, status = 200) {
+  async function staffPage(req: FastifyRequest, reply: FastifyReply, extra: { flash?: string; failure?: { message: string; errors: Record<string, string>; values?: Record<string, string> } } = {}, status = 200) {
     const actor = req.actor;
     const ctx = ctxOf(req, reply);
     const [meetings, resolutions, orgs, notices] = await Promise.all([council.meetings(), council.resolutions(actor), council.orgChoices(), council.notices(actor)]);
@@ -87,7 +87,8 @@ export function councilRoutes(deps: AppDeps) {
     } catch (err) {
       const f = formFailure(ctxOf(req, reply), err);
       if (f.status === 404 || f.status === 401) throw err;
-      return staffPage(req, reply, { failure: { message: f.error, errors: f.errors } }, f.status);
+      // The typed values go back into the form that failed (its field names are its own).
+      return staffPage(req, reply, { failure: { message: f.error, errors: f.errors, values: formValues(req) } }, f.status);
     }
   }
 

@@ -3,7 +3,7 @@ import { extendMessages } from '../../platform/i18n/messages.js';
 // Messages of the costs an organization enters for its services (cost per transaction): errors
 // and the staff page /staff/costs.
 const fa = {
-  'transparency.period_invalid': 'دوره را به شکل ۱۴۰۴، ۱۴۰۴-s2 (فصل) یا ۱۴۰۴-۰۷ (ماه) بنویسید.',
+  'transparency.period_invalid': 'دوره را به شکل ۱۴۰۴، ⁦1404-s2⁩ (فصل) یا ⁦1404-07⁩ (ماه) بنویسید.',
   'transparency.cost_invalid': 'هزینه باید عددی درست و نامنفی به ریال باشد.',
   'transparency.service_unknown': 'این خدمت در این سازمان ارائه نمی‌شود.',
   'costs.title': 'هزینهٔ ارائهٔ خدمات',
@@ -27,7 +27,7 @@ const fa = {
   'costs.form_title': 'ثبت یا تغییر هزینه',
   'costs.form_lead': 'هزینهٔ همان دوره و همان خدمت، جایگزین هزینهٔ پیشین می‌شود.',
   'costs.period': 'دوره',
-  'costs.period_hint': '۱۴۰۴ (سال)، ۱۴۰۴-s2 (فصل؛ ۱ بهار تا ۴ زمستان) یا ۱۴۰۴-۰۷ (ماه)',
+  'costs.period_hint': '۱۴۰۴ (سال)، ⁦1404-s2⁩ (فصل؛ ۱ بهار تا ۴ زمستان) یا ⁦1404-07⁩ (ماه)',
   'costs.service': 'خدمت',
   'costs.amount': 'مبلغ به ریال',
   'costs.amount_hint': 'مانند ۱۲٬۵۰۰٬۰۰۰؛ رقم فارسی و جداکنندهٔ هزارگان پذیرفته است.',

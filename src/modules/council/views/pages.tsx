@@ -214,7 +214,7 @@ export interface StaffPageProps {
   enteredIndicators: IndicatorDef[];
   notices: { id: string; meeting: number; number: number; deadline: number }[];
   flash?: string;
-  failure?: { message: string; errors: Record<string, string> };
+  failure?: { message: string; errors: Record<string, string>; values?: Record<string, string> };
 }
 
 export function CouncilStaffPage(props: StaffPageProps) {
@@ -246,6 +246,8 @@ export function CouncilStaffPage(props: StaffPageProps) {
     </>
   );
   const err = (f: string) => props.failure?.errors[f] ? <div class="invalid-feedback d-block">{props.failure.errors[f]}</div> : null;
+  /** What was typed into a form that was refused. */
+  const typed = (f: string) => props.failure?.values?.[f];
   return (
     <Layout ctx={ctx} title={ctx.t('council.staff_title')}>
       <div class="container py-4">
@@ -276,12 +278,12 @@ export function CouncilStaffPage(props: StaffPageProps) {
             <form method="post" action="/staff/council/values" class="row g-2">
               <CsrfInput ctx={ctx} />
               <div class="col-md-3"><label class="form-label" for="v-indicator">{ctx.t('council.form.indicator')}</label>
-                <select id="v-indicator" name="indicator" class="form-select">{props.enteredIndicators.map((i) => <option value={i.code}>{loc(ctx, { fa: i.title_fa, en: i.title_en })}</option>)}</select></div>
+                <select id="v-indicator" name="indicator" class="form-select">{props.enteredIndicators.map((i) => <option value={i.code} selected={typed('indicator') === i.code}>{loc(ctx, { fa: i.title_fa, en: i.title_en })}</option>)}</select></div>
               <div class="col-md-3"><label class="form-label" for="v-org">{ctx.t('council.form.org')}</label>
-                <select id="v-org" name="org" class="form-select">{valueOrgs.map((o) => <option value={o.code}>{loc(ctx, o.name)}</option>)}</select></div>
-              <div class="col-md-2"><label class="form-label" for="v-period">{ctx.t('council.period')}</label><input id="v-period" name="period" class="form-control pk-ltr" required />{err('period')}</div>
-              <div class="col-md-2"><label class="form-label" for="v-value">{ctx.t('council.form.amount')}</label><input id="v-value" name="value" class="form-control pk-ltr" inputMode="decimal" required aria-describedby="v-value-hint" /><div id="v-value-hint" class="form-text">{ctx.t('council.value_hint')}</div>{err('value')}</div>
-              <div class="col-md-2"><label class="form-label" for="v-source">{ctx.t('council.form.source')}</label><input id="v-source" name="source" class="form-control" required />{err('source')}</div>
+                <select id="v-org" name="org" class="form-select">{valueOrgs.map((o) => <option value={o.code} selected={typed('org') === o.code}>{loc(ctx, o.name)}</option>)}</select></div>
+              <div class="col-md-2"><label class="form-label" for="v-period">{ctx.t('council.period')}</label><input id="v-period" name="period" class="form-control pk-ltr" value={typed('period') ?? ''} required />{err('period')}</div>
+              <div class="col-md-2"><label class="form-label" for="v-value">{ctx.t('council.form.amount')}</label><input id="v-value" name="value" class="form-control pk-ltr" inputMode="decimal" value={typed('value') ?? ''} required aria-describedby="v-value-hint" /><div id="v-value-hint" class="form-text">{ctx.t('council.value_hint')}</div>{err('value')}</div>
+              <div class="col-md-2"><label class="form-label" for="v-source">{ctx.t('council.form.source')}</label><input id="v-source" name="source" class="form-control" value={typed('source') ?? ''} required />{err('source')}</div>
               <div class="col-12"><button class="btn btn-primary" type="submit">{ctx.t('common.save')}</button></div>
             </form>
           </section>
@@ -292,23 +294,23 @@ export function CouncilStaffPage(props: StaffPageProps) {
             <form method="post" action="/staff/council/meetings">
               <CsrfInput ctx={ctx} />
               <div class="row g-2">
-                <div class="col-md-3"><label class="form-label" for="m-held">{ctx.t('council.form.held_on')}</label><input id="m-held" name="held_on" class="form-control pk-ltr" placeholder="1404/12/01" required />{err('held_on')}</div>
-                <div class="col-md-5"><label class="form-label" for="m-title">{ctx.t('council.form.title')}</label><input id="m-title" name="title_fa" class="form-control" required />{err('title_fa')}</div>
-                <div class="col-md-4"><label class="form-label" for="m-title-en">{ctx.t('council.form.title_en')}</label><input id="m-title-en" name="title_en" class="form-control" dir="ltr" /></div>
+                <div class="col-md-3"><label class="form-label" for="m-held">{ctx.t('council.form.held_on')}</label><input id="m-held" name="held_on" class="form-control pk-ltr" placeholder="1404/12/01" value={typed('held_on') ?? ''} required />{err('held_on')}</div>
+                <div class="col-md-5"><label class="form-label" for="m-title">{ctx.t('council.form.title')}</label><input id="m-title" name="title_fa" class="form-control" value={typed('title_fa') ?? ''} required />{err('title_fa')}</div>
+                <div class="col-md-4"><label class="form-label" for="m-title-en">{ctx.t('council.form.title_en')}</label><input id="m-title-en" name="title_en" class="form-control" dir="ltr" value={typed('title_en') ?? ''} /></div>
                 <div class="col-12"><label class="form-label" for="m-orgs">{ctx.t('council.form.orgs_present')}</label>
                   <select id="m-orgs" name="orgs_present" class="form-select" multiple size={6}>{props.orgs.map((o) => <option value={o.code}>{loc(ctx, o.name)}</option>)}</select></div>
-                <div class="col-12"><label class="form-label" for="m-summary">{ctx.t('council.form.summary')}</label><textarea id="m-summary" name="summary_fa" class="form-control" rows={2} /></div>
+                <div class="col-12"><label class="form-label" for="m-summary">{ctx.t('council.form.summary')}</label><textarea id="m-summary" name="summary_fa" class="form-control" rows={2} value={typed('summary_fa') ?? ''} /></div>
               </div>
               {[1, 2, 3].map((n) => (
                 <fieldset class="border rounded p-2 mt-3">
                   <legend class="h6">{ctx.t('council.form.resolution', { n })}</legend>
                   <div class="row g-2">
-                    <div class="col-md-6"><label class="form-label" for={`r${n}-text`}>{ctx.t('council.form.text')}</label><textarea id={`r${n}-text`} name={`r${n}_text_fa`} class="form-control" rows={2} />{err(`r${n}_text_fa`)}</div>
-                    <div class="col-md-6"><label class="form-label" for={`r${n}-output`}>{ctx.t('council.form.output')}</label><input id={`r${n}-output`} name={`r${n}_expected_output_fa`} class="form-control" />{err(`r${n}_expected_output_fa`)}</div>
+                    <div class="col-md-6"><label class="form-label" for={`r${n}-text`}>{ctx.t('council.form.text')}</label><textarea id={`r${n}-text`} name={`r${n}_text_fa`} class="form-control" rows={2} value={typed(`r${n}_text_fa`) ?? ''} />{err(`r${n}_text_fa`)}</div>
+                    <div class="col-md-6"><label class="form-label" for={`r${n}-output`}>{ctx.t('council.form.output')}</label><input id={`r${n}-output`} name={`r${n}_expected_output_fa`} class="form-control" value={typed(`r${n}_expected_output_fa`) ?? ''} />{err(`r${n}_expected_output_fa`)}</div>
                     <div class="col-md-5"><label class="form-label" for={`r${n}-org`}>{ctx.t('council.col.org')}</label>
-                      <select id={`r${n}-org`} name={`r${n}_responsible_org`} class="form-select">{props.orgs.map((o) => <option value={o.code}>{loc(ctx, o.name)}</option>)}</select></div>
-                    <div class="col-md-3"><label class="form-label" for={`r${n}-deadline`}>{ctx.t('council.form.deadline')}</label><input id={`r${n}-deadline`} name={`r${n}_deadline`} class="form-control pk-ltr" placeholder="1405/03/31" />{err(`r${n}_deadline`)}</div>
-                    <div class="col-md-4 form-check mt-4 ps-5"><input id={`r${n}-internal`} name={`r${n}_internal`} type="checkbox" class="form-check-input" /><label class="form-check-label" for={`r${n}-internal`}>{ctx.t('council.form.internal')}</label></div>
+                      <select id={`r${n}-org`} name={`r${n}_responsible_org`} class="form-select">{props.orgs.map((o) => <option value={o.code} selected={typed(`r${n}_responsible_org`) === o.code}>{loc(ctx, o.name)}</option>)}</select></div>
+                    <div class="col-md-3"><label class="form-label" for={`r${n}-deadline`}>{ctx.t('council.form.deadline')}</label><input id={`r${n}-deadline`} name={`r${n}_deadline`} class="form-control pk-ltr" placeholder="1405/03/31" value={typed(`r${n}_deadline`) ?? ''} />{err(`r${n}_deadline`)}</div>
+                    <div class="col-md-4 form-check mt-4 ps-5"><input id={`r${n}-internal`} name={`r${n}_internal`} type="checkbox" class="form-check-input" checked={typed(`r${n}_internal`) === 'on'} /><label class="form-check-label" for={`r${n}-internal`}>{ctx.t('council.form.internal')}</label></div>
                   </div>
                 </fieldset>
               ))}

@@ -1,7 +1,6 @@
 import type { ViewContext } from '../../../platform/views/context.js';
 import { Alert, CsrfInput, Layout } from '../../../platform/views/components.js';
 import { formatDate, formatRials } from '../../../platform/i18n/format.js';
-import { toPersianDigits } from '../../../platform/i18n/persian.js';
 import { parsePeriod, periodLabel } from '../periods.js';
 import type { OrgCost } from '../costs.js';
 
@@ -32,7 +31,6 @@ export function CostsPage(props: CostsPageProps) {
     const parsed = parsePeriod(p);
     return parsed ? periodLabel(parsed, ctx.locale) : p;
   };
-  const digits = (s: string) => (ctx.locale === 'fa' ? toPersianDigits(s) : s);
   const invalid = (f: string) => (errors[f] ? ' is-invalid' : '');
   const feedback = (f: string) => (errors[f] ? <div id={`c-${f}-error`} class="invalid-feedback d-block">{errors[f]}</div> : null);
   const described = (f: string, hint?: boolean) => [hint ? `c-${f}-hint` : '', errors[f] ? `c-${f}-error` : ''].filter(Boolean).join(' ') || undefined;
@@ -70,7 +68,7 @@ export function CostsPage(props: CostsPageProps) {
                     const editHref = `/staff/costs?${new URLSearchParams({ org: org.code, period: c.period, ...(c.service ? { service: c.service } : {}) }).toString()}#cost-form`;
                     return (
                       <tr>
-                        <th scope="row">{periodText(c.period)} <span class="text-body-secondary small pk-ltr" dir="ltr">({digits(c.period)})</span></th>
+                        <th scope="row">{periodText(c.period)} <span class="text-body-secondary small">(<span dir="ltr">{c.period}</span>)</span></th>
                         <td>{serviceName(c.service)}</td>
                         <td>{formatRials(c.cost_rials, ctx.locale)}</td>
                         <td>{c.note ?? ''}</td>
