@@ -166,6 +166,16 @@ test('images: type checked by content, resized (1600/400 px), metadata stripped;
   assert.ok(fake.json().error.fields.image);
   const none = await upload(`${SARI}/${code}/images`, 'sari.pr', [{ name: 'caption', value: 'x' }]);
   assert.equal(none.statusCode, 400);
+  const huge = await upload(`${SARI}/${code}/images`, 'sari.pr', [{ name: 'image', filename: 'h.jpg', content: Buffer.concat([await jpeg(10, 10), Buffer.alloc(10 * 1024 * 1024)]) }]);
+  assert.equal(huge.statusCode, 400, huge.body);
+  assert.equal(huge.json().error.fields.image, msg('fa', 'news.image_too_large'));
+  for (const [format, mime] of [['png', 'image/png'], ['webp', 'image/webp']] as const) {
+    const content = await sharp({ create: { width: 2000, height: 500, channels: 3, background: '#123456' } }).toFormat(format).toBuffer();
+    const r = await upload(`${SARI}/${code}/images`, 'sari.pr', [{ name: 'image', filename: `x.${format}`, content }]);
+    assert.equal(r.statusCode, 201, r.body);
+    assert.deepEqual([r.json().mime, r.json().width, r.json().height], [mime, 1600, 400]);
+    await api('PUT', `${SARI}/${code}/images`, 'sari.pr', { remove: [r.json().id] });
+  }
 
   const second = (await upload(`${SARI}/${code}/images`, 'sari.pr', [{ name: 'image', filename: 'b.jpg', content: await jpeg(300, 200) }])).json();
   assert.equal(second.width, 300, 'a small image is not enlarged');
@@ -176,8 +186,8 @@ test('images: type checked by content, resized (1600/400 px), metadata stripped;
   assert.deepEqual(removed.json().items.map((i: { id: string }) => i.id), [second.id]);
   await assert.rejects(() => t.deps.files.open(img.storage_key), 'the file is deleted');
   await assert.rejects(() => t.deps.files.open(`${img.storage_key}.thumb`));
-  assert.equal((await audits('news.image_added')).length, 2);
-  assert.equal((await audits('news.images_changed')).length, 2);
+  assert.equal((await audits('news.image_added')).length, 4);
+  assert.equal((await audits('news.images_changed')).length, 4);
 });
 
 test('the staff pages: list, new form with an org choice, values kept on error, publish shows the public link, CSRF required', async () => {
