@@ -49,6 +49,13 @@ export const PAGES: string[] = [
   '/council/indicators',
 ];
 
+/** The per-record files: streamed, so their time grows with the rows of the period (measured apart, rows per second). */
+export const RECORD_FILES: string[] = [
+  '/open-data/applications.csv?period={month}&org=sari',
+  '/open-data/reports.csv?period={month}&org=sari',
+  '/open-data/applications.csv?period={month}',
+];
+
 async function serve(): Promise<void> {
   const { loadConfig } = await import('../src/config.js');
   const { buildDeps } = await import('../src/wiring.js');
@@ -79,12 +86,17 @@ function startApp(env: Record<string, string>): Promise<{ proc: ChildProcess; po
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-function get(port: number, path: string): Promise<{ status: number; bytes: number }> {
+/** A GET as a browser sends it when `browser` (accept-encoding br/gzip; `etag` to revalidate), else bare. */
+function get(port: number, path: string, browser: { etag?: string } | null = null): Promise<{ status: number; bytes: number; etag?: string; body: string }> {
+  const headers: Record<string, string> = { 'accept-language': 'fa' };
+  if (browser) headers['accept-encoding'] = 'gzip, deflate, br, zstd';
+  if (browser?.etag) headers['if-none-match'] = browser.etag;
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: 'GET', path, agent, headers: { 'accept-language': 'fa' } }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, method: 'GET', path, agent, headers }, (res) => {
       let bytes = 0;
-      res.on('data', (c: Buffer) => { bytes += c.length; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes }));
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => { bytes += c.length; if (!browser) chunks.push(c); });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, etag: res.headers.etag, body: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -170,7 +182,11 @@ async function main(): Promise<void> {
       await pool.query('select id, state, org_id from applications where tracking_code = $1', [codes[i++ % codes.length]]);
     });
     console.log(`baseline select by tracking_code: p50 ${baseline.p50.toFixed(2)} ms, p95 ${baseline.p95.toFixed(2)} ms, ${baseline.perSec.toFixed(0)}/s`);
-    const results: ({ path: string; status: number; bytes: number } & Partial<Dist> & { ratioP50?: number; ratioP95?: number })[] = [];
+    // The app's cheapest answer over the same HTTP client: what any page costs before its own work.
+    const bare = await load(concurrency, 1, seconds, async () => { await get(app!.port, '/healthz'); });
+    console.log(`baseline GET /healthz: p50 ${bare.p50.toFixed(2)} ms, p95 ${bare.p95.toFixed(2)} ms, ${bare.perSec.toFixed(0)}/s`);
+    type Result = { path: string; status: number; bytes: number } & Partial<Dist> & { ratioP50?: number; ratioP95?: number; ratioP95Http?: number; browser?: Dist & { bytes: number; ratioP95: number }; revalidate?: Dist & { ratioP95: number } };
+    const results: Result[] = [];
     for (const template of PAGES) {
       const path = template.replace('{period}', period);
       const probe = await get(app.port, path);
@@ -183,15 +199,38 @@ async function main(): Promise<void> {
         const r = await get(app!.port, path);
         if (r.status !== 200) throw new Error(`${path}: ${r.status}`);
       });
-      const row = { path, status: 200, bytes: probe.bytes, ...d, ratioP50: d.p50 / baseline.p50, ratioP95: d.p95 / baseline.p95 };
+      // As a browser asks: compressed, and again with the ETag it kept (304).
+      const first = await get(app.port, path, {});
+      const b = await load(concurrency, 1, seconds, async () => { await get(app!.port, path, {}); });
+      const r = first.etag ? await load(concurrency, 1, seconds, async () => {
+        const res = await get(app!.port, path, { etag: first.etag });
+        if (res.status !== 304 && res.status !== 200) throw new Error(`${path}: ${res.status}`);
+      }) : null;
+      const row: Result = {
+        path, status: 200, bytes: probe.bytes, ...d, ratioP50: d.p50 / baseline.p50, ratioP95: d.p95 / baseline.p95, ratioP95Http: d.p95 / bare.p95,
+        browser: { ...b, bytes: first.bytes, ratioP95: b.p95 / baseline.p95 }, ...(r ? { revalidate: { ...r, ratioP95: r.p95 / baseline.p95 } } : {}),
+      };
       results.push(row);
-      console.log(`${path}: p50 ${d.p50.toFixed(1)} ms (${row.ratioP50.toFixed(1)}x), p95 ${d.p95.toFixed(1)} ms (${row.ratioP95.toFixed(1)}x), ${d.perSec.toFixed(0)}/s, ${probe.bytes} bytes`);
+      console.log(`${path}: p50 ${d.p50.toFixed(1)} ms (${row.ratioP50!.toFixed(1)}x), p95 ${d.p95.toFixed(1)} ms (${row.ratioP95!.toFixed(1)}x select, ${row.ratioP95Http!.toFixed(1)}x /healthz), ${d.perSec.toFixed(0)}/s, ${probe.bytes} bytes;`
+        + ` compressed p95 ${b.p95.toFixed(1)} ms (${row.browser!.ratioP95.toFixed(1)}x, ${first.bytes} bytes)${r ? `; revalidated p95 ${r.p95.toFixed(1)} ms (${row.revalidate!.ratioP95.toFixed(1)}x)` : ''}`);
+    }
+    // The record files, one request at a time: seconds and rows per second.
+    const month = (() => { const p = jalaliParts(Date.now() - 40 * 86_400_000); return `${p.year}-${String(p.month).padStart(2, '0')}`; })();
+    const records: { path: string; status: number; rows: number; bytes: number; ms: number; rowsPerSec: number }[] = [];
+    for (const template of RECORD_FILES) {
+      const path = template.replace('{month}', month);
+      const t = performance.now();
+      const res = await get(app.port, path);
+      const ms = performance.now() - t;
+      const rows = Math.max(0, res.body.split('\n').filter(Boolean).length - 1);
+      records.push({ path, status: res.status, rows, bytes: res.bytes, ms, rowsPerSec: rows / (ms / 1000) });
+      console.log(`${path}: ${res.status}, ${rows} rows, ${(res.bytes / 1e6).toFixed(1)} MB in ${ms.toFixed(0)} ms (${(rows / (ms / 1000)).toFixed(0)} rows/s)`);
     }
     const out = a.out ?? join(root, 'bench/results', `dashboards-${new Date().toISOString().slice(0, 10)}.json`);
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, JSON.stringify({
       machine: { cpus: os.availableParallelism(), cpu: os.cpus()[0]?.model.trim(), node: process.version },
-      applications: apps, reports: { n: reports.reports, seconds: reports.seconds }, rollupSeconds, concurrency, seconds, baseline, results,
+      applications: apps, reports: { n: reports.reports, seconds: reports.seconds }, rollupSeconds, concurrency, seconds, baseline, bare, results, records,
     }, null, 2));
     console.log(`results: ${out}`);
   } finally {
