@@ -59,13 +59,18 @@ export function MeetingEditPage(props: { ctx: ViewContext; number: number; orgs:
             <Input ctx={ctx} id="m-held" name="held_on" label={ctx.t('council.form.held_on')} state={state} ltr required col="col-md-3" />
             <Input ctx={ctx} id="m-title" name="title_fa" label={ctx.t('council.form.title')} state={state} required col="col-md-5" />
             <Input ctx={ctx} id="m-title-en" name="title_en" label={ctx.t('council.form.title_en')} state={state} ltr col="col-md-4" />
-            <div class="col-12">
-              <label class="form-label" for="m-orgs">{ctx.t('council.form.orgs_present')}</label>
-              <select id="m-orgs" name="orgs_present" class={`form-select${state.errors?.orgs_present ? ' is-invalid' : ''}`} multiple size={8} aria-describedby={state.errors?.orgs_present ? 'm-orgs-error' : undefined}>
-                {props.orgs.map((o) => <option value={o.code} selected={props.present.includes(o.code)}>{loc(ctx, o.name)}</option>)}
-              </select>
+            <fieldset class="col-12" aria-describedby={state.errors?.orgs_present ? 'm-orgs-error' : undefined}>
+              <legend class="form-label fs-6">{ctx.t('council.form.orgs_present')}</legend>
+              <div class="row row-cols-2 row-cols-md-4 g-1 border rounded p-2 mx-0">
+                {props.orgs.map((o) => (
+                  <div class="col form-check ps-4">
+                    <input id={`m-org-${o.code}`} name="orgs_present" type="checkbox" value={o.code} class="form-check-input" checked={props.present.includes(o.code)} />
+                    <label class="form-check-label" for={`m-org-${o.code}`}>{loc(ctx, o.name)}</label>
+                  </div>
+                ))}
+              </div>
               {fieldError(state, 'orgs_present', 'm-orgs')}
-            </div>
+            </fieldset>
             <Input ctx={ctx} id="m-summary" name="summary_fa" label={ctx.t('council.form.summary')} state={state} area />
             <Input ctx={ctx} id="m-summary-en" name="summary_en" label={ctx.t('council.form.summary_en')} state={state} area ltr />
           </div>
