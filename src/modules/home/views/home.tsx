@@ -85,7 +85,10 @@ export function HomePage(props: { ctx: ViewContext; q: string; services: Catalog
               <a href="/news">{ctx.t('newsp.all_news')}</a>
             </div>
             <div class="pk-card px-3 py-1">
-              <TitleList ctx={ctx} items={props.news} />
+              <div class="row gx-4">
+                <div class="col-12 col-md-6"><TitleList ctx={ctx} items={props.news.slice(0, Math.ceil(props.news.length / 2))} /></div>
+                <div class="col-12 col-md-6"><TitleList ctx={ctx} items={props.news.slice(Math.ceil(props.news.length / 2))} /></div>
+              </div>
             </div>
           </section>
         ) : null}

@@ -226,14 +226,14 @@ function ShareForm(props: { ctx: ViewContext; code: number; state: ShareState })
   );
 }
 
-function Figure(props: { ctx: ViewContext; img: NewsImage; title: string; print?: boolean }) {
+function Figure(props: { ctx: ViewContext; img: NewsImage; title: string; lang?: 'fa' | 'en'; print?: boolean }) {
   const { ctx, img } = props;
   return (
     <figure class="figure d-block mb-3 pk-news-figure">
       <a href={img.url}>
         <img src={img.url} alt={imageAlt(ctx, img, props.title)} width={img.width} height={img.height} class="figure-img img-fluid rounded" loading={props.print ? undefined : 'lazy'} />
       </a>
-      {img.caption ? <figcaption class="figure-caption">{img.caption}</figcaption> : null}
+      {img.caption ? <figcaption class="figure-caption" {...(props.lang ? langOf(ctx, props.lang) : {})}>{img.caption}</figcaption> : null}
     </figure>
   );
 }
@@ -281,21 +281,21 @@ export function ArticlePage(props: ArticlePageProps) {
           <a href="/news">{ctx.t('newsp.title')}</a>{' › '}<a href={`/news?org=${encodeURIComponent(a.org.code)}`}>{a.org.name[ctx.locale]}</a>
         </nav>
         <div class="row g-4">
-          <article class="col-12 col-lg-8 pk-news-article" aria-labelledby="news-title" {...langOf(ctx, a.lang)}>
+          <article class="col-12 col-lg-8 pk-news-article" aria-labelledby="news-title">
             <div class="pk-card p-3 p-md-4">
               <ArticleHead ctx={ctx} a={a} />
-              {a.images[0] ? <Figure ctx={ctx} img={a.images[0]} title={a.title} /> : null}
+              {a.images[0] ? <Figure ctx={ctx} img={a.images[0]} title={a.title} lang={a.lang} /> : null}
               {/* body_html is produced only by the editor side's sanitizer (sanitized on write). */}
-              <div class="pk-news-body" dangerouslySetInnerHTML={{ __html: a.bodyHtml }} />
+              <div class="pk-news-body" {...langOf(ctx, a.lang)} dangerouslySetInnerHTML={{ __html: a.bodyHtml }} />
               {a.images.length > 1 ? (
                 <section aria-label={ctx.t('newsp.images')} class="mt-3">
-                  {a.images.slice(1).map((img) => <Figure ctx={ctx} img={img} title={a.title} />)}
+                  {a.images.slice(1).map((img) => <Figure ctx={ctx} img={img} title={a.title} lang={a.lang} />)}
                 </section>
               ) : null}
               {a.tags.length ? (
                 <p class="mt-3 mb-2">
                   <span class="visually-hidden">{ctx.t('newsp.tags')}: </span>
-                  {a.tags.map((t) => <a class="badge rounded-pill text-bg-light border me-1 pk-news-tag" href={`/news/tags/${encodeURIComponent(t.key)}`} rel="tag">{t.tag}</a>)}
+                  {a.tags.map((t) => <a class="badge rounded-pill text-bg-light border me-1 pk-news-tag" href={`/news/tags/${encodeURIComponent(t.key)}`} rel="tag" {...langOf(ctx, a.lang)}>{t.tag}</a>)}
                 </p>
               ) : null}
               <dl class="small row mb-0 mt-3 pk-news-meta">
@@ -346,10 +346,10 @@ export function PrintPage(props: { ctx: ViewContext; article: NewsArticle; canon
         <main id="main" class="container py-3">
           <p class="pk-no-print small"><a href={`/news/${a.code}`}>{ctx.t('newsp.print_back')}</a> · {ctx.t('newsp.print_hint')}</p>
           <p class="fw-bold mb-1">{ctx.t('app.name')} — {a.org.name[ctx.locale]}</p>
-          <article {...langOf(ctx, a.lang)}>
+          <article aria-labelledby="news-title">
             <ArticleHead ctx={ctx} a={a} />
-            {a.images.map((img) => <Figure ctx={ctx} img={img} title={a.title} print />)}
-            <div class="pk-news-body" dangerouslySetInnerHTML={{ __html: a.bodyHtml }} />
+            {a.images.map((img) => <Figure ctx={ctx} img={img} title={a.title} lang={a.lang} print />)}
+            <div class="pk-news-body" {...langOf(ctx, a.lang)} dangerouslySetInnerHTML={{ __html: a.bodyHtml }} />
             {a.tags.length ? <p class="small">{ctx.t('newsp.tags')}: {a.tags.map((t) => t.tag).join(ctx.locale === 'fa' ? '، ' : ', ')}</p> : null}
           </article>
           <p class="small border-top pt-2">{ctx.t('newsp.short_url')}: <span dir="ltr">{props.shortUrl}</span></p>
