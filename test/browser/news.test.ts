@@ -115,6 +115,22 @@ test('an editor publishes an article; the public finds it by an Arabic-letter se
     assert.ok(mail.text.includes(LEAD) && mail.text.includes('نرگس'));
   });
 
+  await step('the demo article 4565 reads like the reference page: date line, news code, latest titles; printable', 'news-4565', async () => {
+    const page = visitor.page;
+    await page.goto(`${app.url}/n/4565`);
+    assert.ok(page.url().endsWith('/news/4565'), 'the short link leads to the article');
+    const head = await page.locator('.pk-news-dateline').innerText();
+    assert.match(head, /یکشنبه ۱۲ بهمن ۱۳۹۳ - ۲۳:۱۵/);
+    assert.match(head, /کد خبر: ۴۵۶۵/);
+    assert.ok((await page.getByRole('region', { name: m('newsp.latest') }).getByRole('listitem').count()) > 0, 'آخرین عناوین beside it');
+    await checkA11y(page, 'news-4565-1280');
+    await Promise.all([page.waitForURL(/\/news\/4565\/print$/), page.getByRole('link', { name: m('newsp.print') }).click()]);
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    await page.emulateMedia({ media: 'print' });
+    await screenshot(page, 'news-4565-print');
+    await page.emulateMedia({ media: 'screen' });
+  });
+
   await step('no console errors, CSP violations or broken resources', 'news-problems', async () => {
     assert.deepEqual(visitor.problems.list, []);
   });
