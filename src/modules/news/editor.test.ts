@@ -131,6 +131,24 @@ test('schedule (Jalali date, Tehran time), visible when due, published by the wo
   }
 });
 
+test('publishing a scheduled article that is already due keeps its scheduled date line; one due later goes out now', async () => {
+  const due = (await api('POST', SARI, 'sari.pr', { ...article, title: 'سررسیده' })).json().code as number;
+  const later = (await api('POST', SARI, 'sari.pr', { ...article, title: 'بعدی' })).json().code as number;
+  const wall = new Date(t.clock.now() + 3.5 * 3_600_000 + 5 * 60_000); // Tehran wall clock 5 minutes from now
+  const hhmm = `${String(wall.getUTCHours()).padStart(2, '0')}:${String(wall.getUTCMinutes()).padStart(2, '0')}`;
+  const { toJalaali } = await import('jalaali-js');
+  const j = toJalaali(wall.getUTCFullYear(), wall.getUTCMonth() + 1, wall.getUTCDate());
+  const date = `${j.jy}/${j.jm}/${j.jd}`;
+  for (const c of [due, later]) assert.equal((await api('POST', `${SARI}/${c}/schedule`, 'sari.pr', { publish_date: date, publish_time: hhmm })).statusCode, 200);
+  const at = Number((await row(due)).published_at);
+  const nowLater = await api('POST', `${SARI}/${later}/publish`, 'sari.pr');
+  assert.equal(nowLater.json().published_at, new Date(t.clock.now()).toISOString(), 'published before its time: now');
+  t.clock.advance(10 * 60_000);
+  const r = await api('POST', `${SARI}/${due}/publish`, 'sari.pr');
+  assert.equal(r.json().state, 'published');
+  assert.equal(r.json().published_at, new Date(at).toISOString());
+});
+
 async function jpeg(width: number, height: number): Promise<Buffer> {
   return sharp({ create: { width, height, channels: 3, background: { r: 200, g: 30, b: 30 } } })
     .jpeg().withExif({ IFD0: { Copyright: 'secret-camera-owner', Make: 'TestCam' } }).toBuffer();

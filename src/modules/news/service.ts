@@ -186,8 +186,8 @@ export function createNewsService(ctx: NewsContext) {
     if (action === 'draft') return;
     if (action === 'publish') {
       if (row.state === 'published') return;
-      // A republished article keeps its first date line; one that was only scheduled goes out now.
-      const at = row.state === 'unpublished' && published !== null && published <= now ? published : now;
+      // A republished article (or a scheduled one already due) keeps its date line; one scheduled for later goes out now.
+      const at = (row.state === 'unpublished' || row.state === 'scheduled') && published !== null && published <= now ? published : now;
       await q.updateArticle(tx, scope, row.id, { state: 'published', published_at: at, publish_at: null, updated_at: now, updated_by: actor.id });
       await appendAudit(tx, actor, { orgId: scope.orgId, action: 'news.published', entity: 'news_article', entityId: row.id, data: { code, from: row.state, published_at: at } }, now);
       return;

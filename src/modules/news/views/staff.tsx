@@ -147,13 +147,13 @@ export function NewsFormPage(props: NewsFormProps) {
               </div>
               <TextArea ctx={ctx} name="body" label={t('news_staff.field.body')} value={values.body} rows={14} error={e.body} hint={t('news_staff.field.body_hint')} required ltr />
               <Field ctx={ctx} name="tags" label={t('news_staff.field.tags')} value={values.tags} error={e.tags} hint={t('news_staff.field.tags_hint')} />
-              <fieldset class="border rounded p-2 mb-3">
+              {live ? null : <fieldset class="border rounded p-2 mb-3">
                 <legend class="fs-6 px-1 w-auto float-none">{t('news_staff.schedule_legend')}</legend>
                 <div class="row">
                   <div class="col-sm-6"><Field ctx={ctx} name="publish_date" label={t('news_staff.field.publish_date')} value={values.publish_date} error={e.publish_date} ltr inputMode="numeric" /></div>
                   <div class="col-sm-6"><Field ctx={ctx} name="publish_time" label={t('news_staff.field.publish_time')} value={values.publish_time} error={e.publish_time} ltr inputMode="numeric" /></div>
                 </div>
-              </fieldset>
+              </fieldset>}
               <div class="d-flex flex-wrap gap-2">
                 <button type="submit" name="action" value="draft" class="btn btn-outline-primary">{live ? t('news_staff.action.save') : t('news_staff.action.draft')}</button>
                 {state !== 'published' ? <button type="submit" name="action" value="publish" class="btn btn-success">{t('news_staff.action.publish')}</button> : null}
