@@ -58,8 +58,10 @@ test('a state change writes the state, one update, one audit entry, and an SMS o
   const done = await svc.changeState(babolClerk, id, { state: 'resolved', comment: 'تعویض شد' });
   assert.equal(done.state, 'resolved');
   assert.ok(done.resolved_at);
-  const updates = await t.deps.db.selectFrom('report_updates').select('state').where('report_id', '=', id).orderBy('created_at').execute();
+  const updates = await t.deps.db.selectFrom('report_updates').select(['state', 'due_at']).where('report_id', '=', id).orderBy('created_at').execute();
   assert.deepEqual(updates.map((u) => u.state).sort(), ['in_progress', 'received', 'resolved']);
+  // The deadline in force is recorded with the resolution (the transparency rollups judge by it).
+  assert.equal(Number(updates.find((u) => u.state === 'resolved')!.due_at), r.due_at);
   const audit = await t.deps.db.selectFrom('audit_log').select('action').where('entity_id', '=', id).execute();
   assert.deepEqual(audit.map((a) => a.action).sort(), ['report.filed', 'report.state_changed', 'report.state_changed']);
   await drainOutbox(t);

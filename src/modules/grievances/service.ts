@@ -589,7 +589,7 @@ export function createGrievancesService(ctx: GrievancesContext) {
         if (!(await q.setState(tx, scope, id, row.state, { state: change.state, duplicate_of: duplicateOf, resolved_at: resolvedAt, updated_at: now }))) {
           throw new AppError('report.conflict', 409);
         }
-        await q.insertUpdate(tx, { id: newId(), report_id: id, org_id: row.org_id, state: change.state, kind: 'state', comment, internal: change.internal ? 1 : 0, actor_kind: 'staff', actor_id: actor.id, created_at: now });
+        await q.insertUpdate(tx, { id: newId(), report_id: id, org_id: row.org_id, state: change.state, kind: 'state', comment, internal: change.internal ? 1 : 0, actor_kind: 'staff', actor_id: actor.id, due_at: num(row.due_at), created_at: now });
         await appendAudit(tx, actor, { orgId: row.org_id, action: 'report.state_changed', entity: 'report', entityId: id, data: { from: row.state, to: change.state, duplicate_of: duplicateOf, internal: !!change.internal } }, now);
         let sent = false;
         if (change.state === 'resolved' || change.state === 'rejected' || change.state === 'transferred') {

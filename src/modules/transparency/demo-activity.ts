@@ -514,7 +514,7 @@ export async function generateDemoActivity(db: DB, options: DemoActivityOptions 
       escalated_due_at: null, source: 'web', token: null, api_client_id: null, attributes: null, moderated_at: null,
     };
     const update = (state: ReportState, kind: string, at: number, actor: 'citizen' | 'staff' | 'anonymous' | 'system', internal: 0 | 1 = 0, comment: string | null = null) =>
-      updates.push({ id: uuid(), report_id: id, org_id: org.id, state, kind, comment, internal, actor_kind: actor, actor_id: actor === 'citizen' ? citizenId : actor === 'staff' ? staff : null, created_at: at });
+      updates.push({ id: uuid(), report_id: id, org_id: org.id, state, kind, comment, internal, actor_kind: actor, actor_id: actor === 'citizen' ? citizenId : actor === 'staff' ? staff : null, due_at: kind === 'state' ? row.due_at : null, created_at: at });
     update('received', 'state', created, anonymous ? 'anonymous' : 'citizen');
     const late = rnd() < org.quality * 0.9;
     const allowance = cat.deadlineDays * 7 * HOUR_MS;

@@ -73,16 +73,16 @@ async function insertApplication(f: AppFixture): Promise<string> {
   return id;
 }
 
-async function insertReport(filed: number, updates: { at: number; kind: 'state' | 'reopen'; state: 'resolved' | 'reopened' }[]): Promise<void> {
+async function insertReport(filed: number, updates: { at: number; kind: 'state' | 'reopen'; state: 'resolved' | 'reopened'; dueAt?: number }[]): Promise<void> {
   const id = newId();
   await db.insertInto('reports').values({
     id, org_id: ids.babol!, category_id: ids.category!, tracking_code: `B-137-${id}`, citizen_id: null, description: 'چاله', lat: 36.5, lng: 52.6, address: null,
     state: 'received', duplicate_of: null, due_at: null, created_at: filed, updated_at: filed, resolved_at: null, hidden: 0, assigned_department: null, assigned_to: null,
     rating: null, rating_comment: null, rated_at: null, escalated_due_at: null, token: null, api_client_id: null, attributes: null, moderated_at: null,
   }).execute();
-  const rows = [{ at: filed, kind: 'state', state: 'received' as const }, ...updates];
+  const rows: { at: number; kind: string; state: 'received' | 'resolved' | 'reopened'; dueAt?: number }[] = [{ at: filed, kind: 'state', state: 'received' }, ...updates];
   for (const u of rows) {
-    await db.insertInto('report_updates').values({ id: newId(), report_id: id, org_id: ids.babol!, state: u.state, kind: u.kind, comment: null, internal: 0, actor_kind: 'staff', actor_id: null, created_at: u.at }).execute();
+    await db.insertInto('report_updates').values({ id: newId(), report_id: id, org_id: ids.babol!, state: u.state, kind: u.kind, comment: null, internal: 0, actor_kind: 'staff', actor_id: null, due_at: u.dueAt ?? null, created_at: u.at }).execute();
   }
 }
 
@@ -225,6 +225,24 @@ test('processing time across Nowruz skips Friday, the Thursday off and the holid
   // With Thursday a working day, Thu 03-19 and Thu 03-26 count a whole day each: 3.14 + 2 = 5.14.
   await rebuildRollups(db, new BusinessCalendar({ thursday: 'work' }), { clock });
   assert.equal((await kpis(db, { org: 'babol', service: 'certificate' }, FARVARDIN_1405)).applications.median_days, 5.14);
+  await rebuildRollups(db, calendar, { clock });
+});
+
+test('a resolution is judged by the deadline recorded with it, so a later change of the category deadline re-judges nothing', async () => {
+  const AZAR = parsePeriod('1404-09')!;
+  // Filed Sat 22 Nov 2025 (1 Azar) 08:00; the deadline in force then (recorded with the resolution) was
+  // Sun 14:30; resolved Mon 12:00 -> late. The category's deadline today (2 business days: Mon 14:30)
+  // would call it within.
+  await insertReport(at('2025-11-22T08:00'), [{ at: at('2025-11-24T12:00'), kind: 'state', state: 'resolved', dueAt: at('2025-11-23T14:30') }]);
+  clock.t = at('2026-04-30T12:00');
+  await rebuildRollups(db, calendar, { clock });
+  const k = await kpis(db, { org: 'babol' }, AZAR);
+  assert.equal(k.reports.resolved, 1);
+  assert.equal(k.reports.resolved_within_deadline, 0);
+  await db.updateTable('report_categories').set({ deadline_days: 10 }).where('id', '=', ids.category!).execute();
+  await rebuildRollups(db, calendar, { clock });
+  assert.equal((await kpis(db, { org: 'babol' }, AZAR)).reports.resolved_within_deadline, 0);
+  await db.updateTable('report_categories').set({ deadline_days: 2 }).where('id', '=', ids.category!).execute();
   await rebuildRollups(db, calendar, { clock });
 });
 

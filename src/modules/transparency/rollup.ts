@@ -173,13 +173,14 @@ async function countBatch(tx: Tx, calendar: BusinessCalendar, source: RollupSour
     const rows = await tx.selectFrom('report_updates as u')
       .innerJoin('reports as r', 'r.id', 'u.report_id')
       .innerJoin('report_categories as c', 'c.id', 'r.category_id')
-      .select(['u.id', 'u.created_at', 'u.kind', 'u.state', 'u.report_id', 'r.org_id', 'r.created_at as report_created_at', 'c.deadline_days'])
+      .select(['u.id', 'u.created_at', 'u.kind', 'u.state', 'u.report_id', 'u.due_at', 'r.org_id', 'r.created_at as report_created_at', 'c.deadline_days'])
       .where((eb) => eb(eb.refTuple('u.created_at', 'u.id'), '>', eb.tuple(cursor.at, cursor.id)))
       .where('u.created_at', '<=', upTo)
       .orderBy('u.created_at').orderBy('u.id').limit(limit).execute();
     read = rows.length;
     if (rows.length) last = { at: num(rows.at(-1)!.created_at), id: rows.at(-1)!.id };
-    const resolutions = rows.filter((r) => r.kind === 'state' && r.state === 'resolved');
+    // Reopenings matter only to resolutions recorded before their deadline was (see below).
+    const resolutions = rows.filter((r) => r.kind === 'state' && r.state === 'resolved' && (r.due_at === null || r.due_at === undefined));
     const reopenings = resolutions.length
       ? await tx.selectFrom('report_updates').select(['report_id', 'created_at'])
         .where('report_id', 'in', [...new Set(resolutions.map((r) => r.report_id))]).where('kind', '=', 'reopen').execute()
@@ -189,9 +190,14 @@ async function countBatch(tx: Tx, calendar: BusinessCalendar, source: RollupSour
       if (r.kind === 'reopen') delta.add(at, r.org_id, '', 'report', 'reports_reopened');
       if (r.kind !== 'state' || r.state !== 'resolved') continue;
       const filed = num(r.report_created_at);
-      let start = filed;
-      for (const o of reopenings) if (o.report_id === r.report_id && num(o.created_at) <= at) start = Math.max(start, num(o.created_at));
-      const due = calendar.addBusinessDays(new Date(start), num(r.deadline_days)).getTime();
+      // The deadline recorded with the resolution; older rows (before it was recorded) fall back to
+      // the category's deadline counted from the filing or the latest reopening before it.
+      let due = r.due_at === null || r.due_at === undefined ? null : num(r.due_at);
+      if (due === null) {
+        let start = filed;
+        for (const o of reopenings) if (o.report_id === r.report_id && num(o.created_at) <= at) start = Math.max(start, num(o.created_at));
+        due = calendar.addBusinessDays(new Date(start), num(r.deadline_days)).getTime();
+      }
       delta.add(at, r.org_id, '', 'report', 'reports_resolved');
       if (at <= due) delta.add(at, r.org_id, '', 'report', 'reports_resolved_within');
       delta.duration(at, r.org_id, '', 'report', calendar.businessDaysBetween(new Date(filed), new Date(at)));

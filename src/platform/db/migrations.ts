@@ -792,6 +792,14 @@ const m0017: Migration = {
   },
 };
 
+const m0018: Migration = {
+  async up(db: Db) {
+    // The deadline in force when a report's state changed: the rollups judge "resolved within
+    // deadline" by it, so a later change of the category's deadline does not re-judge old reports.
+    await db.schema.alterTable('report_updates').addColumn('due_at', 'bigint').execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_totp_replay': m0002,
@@ -808,6 +816,7 @@ export const migrations: Record<string, Migration> = {
   '0015_transparency': m0015,
   '0016_council': m0016,
   '0017_news': m0017,
+  '0018_report_update_deadline': m0018,
 };
 
 export const migrationProvider: MigrationProvider = {

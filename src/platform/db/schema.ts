@@ -481,6 +481,8 @@ export interface ReportUpdatesTable {
   internal: Flag;
   actor_kind: 'citizen' | 'staff' | 'anonymous' | 'system' | 'api_client';
   actor_id: string | null;
+  /** For a change of state: the report's deadline in force at that moment (null on older rows and other kinds). */
+  due_at?: ColumnType<Millis | null, Millis | null | undefined, Millis | null>;
   created_at: Millis;
 }
 
