@@ -59,6 +59,7 @@ test('amounts as people type them: Persian and Arabic digits, thousands separato
 
 test('an org admin enters a cost on the page, changes it and removes it; each change is audited and the dashboard follows at once', async () => {
   assert.equal(await costPerTransaction(), null);
+  assert.match((await browser('sari.admin').get('/staff')).body, /href="\/staff\/costs"/, 'the staff desk links to the page');
   const page = await browser('sari.admin').get('/staff/costs');
   assert.equal(page.statusCode, 200);
   assert.match(page.body, /href="\/transparency\/sari"/);
@@ -136,6 +137,7 @@ test('bad input: 400, a localized message beside the field, and the typed values
 
 test('clerks, citizens and anonymous visitors cannot see or change costs', async () => {
   const before = await costRows();
+  assert.doesNotMatch((await browser('sari.clerk').get('/staff')).body, /href="\/staff\/costs"/, 'no link for those who may not use it');
   assert.equal((await browser('sari.clerk').get('/staff/costs')).statusCode, 404);
   assert.equal((await browser('sari.clerk').get('/staff/costs?org=sari')).statusCode, 404);
   // A clerk holds a session and a CSRF token from any page; the post is still refused.
