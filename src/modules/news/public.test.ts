@@ -177,6 +177,13 @@ describe('what is not public stays unreachable', () => {
     assert.ok(!months.includes('href="/news/archive/1405/09?org=sari-ict"') && !months.includes('href="/news/archive/1405/10?org=sari-ict"'), 'the future article makes no archive month');
   });
 
+  test("the organization's own editor does not see a draft on public paths either (the staff pages preview it)", async () => {
+    const own = { authorization: `Bearer ${tokens.ictEditor}` };
+    for (const url of ['/news/5001', '/news/5001/print', '/api/v1/news/5001', '/news/5003']) assert.equal((await get(url, own)).statusCode, 404, url);
+    const list = (await get('/api/v1/news?org=sari-ict', own)).json().items as { code: number }[];
+    assert.deepEqual(list.map((a) => a.code).sort(), [4565, 4602]);
+  });
+
   test('a scheduled article appears once its time comes', async () => {
     assert.equal((await get('/news/5003')).statusCode, 404);
     t.clock.advance(25 * HOUR);

@@ -34,6 +34,8 @@ export interface ShareInput { sender_name?: unknown; recipient_email?: unknown }
 // A link in any usual spelling: a scheme, www., an e-mail-like @, or a dotted host name with
 // a top-level domain of letters ("example.com", "bit.ly/x").
 const LINK_LIKE = /(\b[a-z][a-z0-9+.-]*:\/\/|\bwww\.|@|\b[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}\b|[\\/<>{}[\]|`])/i;
+// Internationalized host names ("پیشخوان.ایران", "xn--...") and Persian-dotted ones written with the Arabic full stop.
+const IDN_LIKE = /(\p{L}[\p{L}\p{N}-]*[.\u06D4]\s?(ایران|ir|com)(?![\p{L}\p{N}])|xn--)/iu;
 // eslint-disable-next-line no-control-regex -- control characters (newlines included) are refused
 const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/;
 // Deliberately plain: local@domain.tld, ASCII, no spaces, quotes, or angle brackets.
@@ -46,7 +48,7 @@ export function checkSenderName(raw: unknown): { name: string } | { error: strin
   const name = normalizePersian(raw);
   if (name.length < 2) return { error: 'newsp.share.name_required' };
   if (name.length > SENDER_NAME_MAX) return { error: 'newsp.share.name_long' };
-  if (LINK_LIKE.test(name)) return { error: 'newsp.share.name_plain' };
+  if (LINK_LIKE.test(name) || IDN_LIKE.test(name)) return { error: 'newsp.share.name_plain' };
   return { name };
 }
 
