@@ -33,6 +33,7 @@ const envSchema = z.object({
   OUTBOX_POLL_MS: z.coerce.number().int().min(50).default(1000),
   REPORTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(20),
   COST_PER_VISIT_RIALS: z.coerce.number().int().min(0).max(1_000_000_000_000).default(500_000),
+  OPEN_DATA_MIN_GROUP: z.coerce.number().int().min(1).max(100).default(5),
   MAP_TILE_URL: z.string().regex(/^https?:\/\/[^\s]*\{z\}[^\s]*\{x\}[^\s]*\{y\}/, 'a tile URL template such as https://tile.example.org/{z}/{x}/{y}.png').optional(),
   MAP_TILE_ATTRIBUTION: z.string().max(300).optional(),
 });
@@ -66,6 +67,8 @@ export interface Config {
   reportsPerMinute: number;
   /** What one office visit costs a citizen (Rials): the transparency figure citizen_cost_saved = visits saved x this. */
   costPerVisitRials: number;
+  /** Per-application open-data records are published only for groups (org x service x Jalali month) of at least this many. */
+  openDataMinGroup: number;
   /** Map tiles for the report pages: a {z}/{x}/{y} URL template ('' = no tiles; the maps then draw boundaries only), its attribution and the origin the CSP allows images from. */
   map: { tileUrl: string; tileAttribution: string; tileOrigin: string | null };
 }
@@ -154,6 +157,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     outboxPollMs: e.OUTBOX_POLL_MS,
     reportsPerMinute: e.REPORTS_PER_MINUTE,
     costPerVisitRials: e.COST_PER_VISIT_RIALS,
+    openDataMinGroup: e.OPEN_DATA_MIN_GROUP,
     map: { tileUrl: e.MAP_TILE_URL ?? '', tileAttribution: e.MAP_TILE_ATTRIBUTION ?? '', tileOrigin: e.MAP_TILE_URL ? tileOrigin(e.MAP_TILE_URL) : null },
   };
 }

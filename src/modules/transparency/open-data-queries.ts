@@ -134,6 +134,15 @@ function reportTiming(r: { org_code: string; category_code: string; state: strin
   };
 }
 
+/** Applications received per 'org code|service code' on the Tehran days from..to (inclusive), from the rollups. */
+export async function receivedByGroup(db: DB, from: string, to: string): Promise<Map<string, number>> {
+  const rows = await db.selectFrom('kpi_daily as k').innerJoin('orgs as o', 'o.id', 'k.org_id')
+    .select((eb) => ['o.code', 'k.service_code', eb.fn.sum<number>('k.received').as('n')])
+    .where('k.kind', '=', 'app').where('k.day', '>=', from).where('k.day', '<=', to)
+    .groupBy(['o.code', 'k.service_code']).execute();
+  return new Map(rows.map((r) => [`${r.code}|${r.service_code}`, Number(r.n)]));
+}
+
 /** The id of the organization with this code, or null. */
 export async function orgIdByCode(db: DB, code: string): Promise<string | null> {
   return (await db.selectFrom('orgs').select('id').where('code', '=', code).executeTakeFirst())?.id ?? null;

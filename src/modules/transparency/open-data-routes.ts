@@ -82,7 +82,7 @@ export function openDataRoutes(deps: AppDeps) {
 
   const rowsOf = (id: DatasetId, r: Awaited<ReturnType<typeof resolve>>, query: FileQuery): AsyncIterable<Row> => {
     if (id === 'kpis') return kpiRows(db, { periods: r.periods, scope: { org: r.org, service: r.service }, all: query.breakdown === 'all', options: { costPerVisitRials: config.costPerVisitRials } });
-    if (id === 'applications') return applicationRows(db, calendar, { period: r.period, orgId: r.orgId, service: r.service });
+    if (id === 'applications') return applicationRows(db, calendar, { period: r.period, orgId: r.orgId, service: r.service, minGroup: config.openDataMinGroup });
     return reportRows(db, calendar, { period: r.period, orgId: r.orgId, service: r.service });
   };
 

@@ -8,7 +8,8 @@ import { makeOrg, makeTestApp, type TestApp } from '../../../test/helpers.js';
 import { newId } from '../../platform/core/index.js';
 import { kpis } from './kpi.js';
 import { parsePeriod } from './periods.js';
-import { kpiEntries, tableSchema, DATASET_IDS } from './open-data.js';
+import { applicationRows, kpiEntries, tableSchema, DATASET_IDS } from './open-data.js';
+import { loadConfig } from '../../config.js';
 
 const at = (local: string): number => Date.parse(`${local}:00+03:30`);
 const MEHR = parsePeriod('1404-07')!; // 2025-09-23 .. 2025-10-22
@@ -90,7 +91,8 @@ const header = (body: string): string[] => (parse(body.slice(1), { to_line: 1 })
 const get = (url: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url, headers });
 
 before(async () => {
-  t = await makeTestApp();
+  // Every record is published here; the threshold (default 5) has its own test below.
+  t = await makeTestApp({ OPEN_DATA_MIN_GROUP: '1' });
   t.clock.t = Date.parse('2026-11-28T09:00:00Z');
   ids.babol = await makeOrg(t, 'babol');
   ids.amol = await makeOrg(t, 'amol');
@@ -188,6 +190,28 @@ test('application records: submitted or completed in the period, with days, dead
   const json = (await get('/api/v1/open-data/applications?period=1404-07')).json();
   assert.equal(json.rows.length, 5);
   assert.equal(json.licence, 'https://creativecommons.org/licenses/by/4.0/');
+});
+
+test('application records of small groups (org x service x Jalali month of submission) are left out', async () => {
+  const rows = async (minGroup: number) => {
+    const out: Record<string, unknown>[] = [];
+    for await (const r of applicationRows(t.deps.db, t.deps.calendar, { period: MEHR, minGroup })) out.push(r);
+    return out;
+  };
+  assert.equal((await rows(1)).length, 5);
+  // Mehr's groups: Babol permit 2 (28 Sep = 6 Mehr, 4 Oct), Babol certificate 1, Amol certificate 1;
+  // the application completed in Mehr was submitted in Shahrivar, where Babol permit had 1.
+  assert.deepEqual((await rows(2)).map((r) => r.submitted_on).sort(), ['2025-09-28', '2025-10-04']);
+  assert.equal((await rows(3)).length, 0);
+  // The files follow the configured threshold (OPEN_DATA_MIN_GROUP, 5 unless set).
+  assert.equal(loadConfig({ NODE_ENV: 'test', SESSION_SECRET: 'x'.repeat(40) }).openDataMinGroup, 5);
+  const config = t.deps.config as { openDataMinGroup: number };
+  config.openDataMinGroup = 2;
+  try {
+    assert.equal(csv((await get('/open-data/applications.csv?period=1404-07')).body).length, 2);
+  } finally {
+    config.openDataMinGroup = 1;
+  }
 });
 
 test('report records: days, deadline, state and a place rounded to about a kilometre', async () => {

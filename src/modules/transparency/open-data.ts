@@ -13,7 +13,7 @@ import { tehranDayKey } from '../../platform/i18n/format.js';
 import { tehranInstant } from '../../platform/i18n/tehran.js';
 import { KPI_DEFINITIONS, type KpiUnit } from './definitions.js';
 import { kpis, league, serviceBreakdown, type KpiOptions, type KpiSet, type Scope } from './kpi.js';
-import { formatPeriod, periodRange, previousPeriods, shiftPeriod, type Period, type PeriodKind } from './periods.js';
+import { formatPeriod, periodOfDay, periodRange, previousPeriods, shiftPeriod, type Period, type PeriodKind } from './periods.js';
 import * as q from './open-data-queries.js';
 
 export type DatasetId = 'kpis' | 'applications' | 'reports';
@@ -69,8 +69,8 @@ export const DATASETS: Record<DatasetId, Dataset> = {
     id: 'applications',
     title: { fa: 'زمان رسیدگی به درخواست‌ها (بی‌نام)', en: 'Application processing times (anonymized)' },
     description: {
-      fa: 'یک سطر برای هر درخواست ثبت‌شده یا پایان‌یافته در دوره: سازمان، خدمت، مجرا، روز ثبت، روز پایان، روزهای کاری، انجام در مهلت و نتیجه. بی شناسه، کد رهگیری، شهروند یا متن آزاد.',
-      en: 'One row per application submitted or completed in the period: organization, service, channel, day submitted, day completed, business days, within deadline and outcome. No id, tracking code, citizen or free text.',
+      fa: 'یک سطر برای هر درخواست ثبت‌شده یا پایان‌یافته در دوره: سازمان، خدمت، مجرا، روز ثبت، روز پایان، روزهای کاری، انجام در مهلت و نتیجه. بی شناسه، کد رهگیری، شهروند یا متن آزاد. درخواست‌های گروه‌های کوچک (سازمان × خدمت × ماه ثبت با کمتر از آستانهٔ انتشار، پیش‌فرض ۵ درخواست) یک‌به‌یک منتشر نمی‌شوند تا کسی از روی آن‌ها شناخته نشود؛ در آمار تجمیعی شمرده می‌شوند.',
+      en: 'One row per application submitted or completed in the period: organization, service, channel, day submitted, day completed, business days, within deadline and outcome. No id, tracking code, citizen or free text. Applications of small groups (organization x service x Jalali month of submission with fewer than the publication threshold, 5 by default) are not published one by one, so that no one can be singled out; the aggregates still count them.',
     },
     keywords: ['applications', 'processing time', 'SLA', 'درخواست', 'زمان رسیدگی'],
     columns: [
@@ -269,12 +269,39 @@ function dayAfter(d: { year: number; month: number; day: number }): number {
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** A record file's period and scope; `orgId` is the organization's id. */
-export interface RecordQuery { period: Period; orgId?: string; service?: string }
+export interface RecordQuery {
+  period: Period;
+  orgId?: string;
+  service?: string;
+  /** Applications whose group (org x service x Jalali month of submission) received fewer are left out; 1 publishes all. */
+  minGroup?: number;
+}
 
-/** Anonymized application timing records: submitted or completed in the period, streamed page by page. */
+/**
+ * Whether an application belongs to a group too small to publish one by one: its municipality,
+ * service and Jalali month of submission received fewer than minGroup applications (read from the
+ * rollups, a month at a time, each month once per file).
+ */
+function smallGroups(db: DB, minGroup: number): (a: { org_code: string; service_code: string; submitted_at: number }) => Promise<boolean> {
+  const months = new Map<string, Promise<Map<string, number>>>();
+  return async (a) => {
+    const month = periodOfDay('month', tehranDayKey(a.submitted_at));
+    const key = formatPeriod(month);
+    let counts = months.get(key);
+    if (!counts) {
+      const range = periodRange(month);
+      months.set(key, (counts = q.receivedByGroup(db, range.from, range.to)));
+    }
+    return ((await counts).get(`${a.org_code}|${a.service_code}`) ?? 0) < minGroup;
+  };
+}
+
+/** Anonymized application timing records: submitted or completed in the period, streamed page by page; small groups left out (minGroup). */
 export async function* applicationRows(db: DB, calendar: BusinessCalendar, query: RecordQuery): AsyncGenerator<Row> {
   const range = periodInstants(query.period);
+  const tooSmall = (query.minGroup ?? 1) > 1 ? smallGroups(db, query.minGroup!) : null;
   for await (const a of q.applicationTimings(db, { ...range, orgId: query.orgId, service: query.service })) {
+    if (tooSmall && await tooSmall(a)) continue;
     const closed = a.closed_at;
     yield {
       org_code: a.org_code,
