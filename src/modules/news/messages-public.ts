@@ -68,7 +68,7 @@ const fa = {
   'newsp.share.too_many_recipient': 'برای این گیرنده به‌تازگی خبرهای زیادی فرستاده شده است. لطفاً بعداً دوباره تلاش کنید.',
   'newsp.share.too_many_ip': 'از این نشانی خبرهای زیادی فرستاده شده است. لطفاً بعداً دوباره تلاش کنید.',
   'newsp.share.email_subject': 'خبری از پیشخوان: {title}',
-  'newsp.share.email_text': '{name} این خبر پیشخوان را برای شما فرستاده است:\n\n{title}\n\n{lead}\n\nمتن کامل خبر (کد خبر {code}):\n{link}\n\n—\nاین نامه به درخواست بازدیدکننده‌ای از پیشخوان فرستاده شده و نشانی شما نزد ما نگه داشته نمی‌شود. پیشخوان جز عنوان، خلاصه و پیوند خبر و نام فرستنده چیزی در آن نمی‌نویسد.',
+  'newsp.share.email_text': '{name} این خبر پیشخوان را برای شما فرستاده است:\n\n{title}\n\n{lead}\n\nمتن کامل خبر (کد خبر {code}):\n{link}\n\n—\nاین نامه به درخواست بازدیدکننده‌ای از پیشخوان فرستاده شده است. پیشخوان جز عنوان، خلاصه و پیوند خبر و نام فرستنده چیزی در آن نمی‌نویسد.',
 } as const;
 
 const en: Record<keyof typeof fa, string> = {
@@ -137,7 +137,7 @@ const en: Record<keyof typeof fa, string> = {
   'newsp.share.too_many_recipient': 'Many articles were sent to this recipient recently. Please try again later.',
   'newsp.share.too_many_ip': 'Many articles were sent from this address. Please try again later.',
   'newsp.share.email_subject': 'News from Pishkhan: {title}',
-  'newsp.share.email_text': '{name} sent you this article from Pishkhan:\n\n{title}\n\n{lead}\n\nRead the whole article (news code {code}):\n{link}\n\n—\nThis e-mail was sent at the request of a visitor to Pishkhan; we do not keep your address. Pishkhan writes nothing in it but the article\'s title, summary and link and the sender\'s name.',
+  'newsp.share.email_text': '{name} sent you this article from Pishkhan:\n\n{title}\n\n{lead}\n\nRead the whole article (news code {code}):\n{link}\n\n—\nThis e-mail was sent at the request of a visitor to Pishkhan. Pishkhan writes nothing in it but the article\'s title, summary and link and the sender\'s name.',
 };
 
 extendMessages({ fa, en });
