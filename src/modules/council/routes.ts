@@ -7,6 +7,11 @@ import type { Actor } from '../../platform/core/index.js';
 import { mayAct } from '../../platform/auth/access.js';
 import { badInput, notFound } from '../../platform/http/errors.js';
 import { sendPage, viewContext } from '../../platform/http/context.js';
+import { KeptPages, keptPage, sendKept } from '../../platform/http/kept-page.js';
+import { renderPage } from '../../platform/views/render.js';
+import type { ViewContext } from '../../platform/views/context.js';
+import { tehranDayKey } from '../../platform/i18n/format.js';
+import { figuresVersion } from '../transparency/kpi.js';
 import { formFailure, formValues, seeOther } from '../../platform/http/forms.js';
 import { toAsciiDigits } from '../../platform/i18n/persian.js';
 import { currentPeriod, formatPeriod, parsePeriod } from '../transparency/periods.js';
@@ -106,32 +111,52 @@ export function councilRoutes(deps: AppDeps) {
     return out;
   }
 
+  // The public council pages, as anonymous visitors see them, are kept (encoded, with an ETag) per
+  // address, language, day, figures' version and council generation. A council change made through
+  // this process (any successful POST/PUT/PATCH/DELETE under the council's routes) starts a new
+  // generation at once; one made by another process shows within PUBLIC_TTL_MS.
+  const PUBLIC_TTL_MS = 10_000;
+  const kept = new KeptPages(PUBLIC_TTL_MS, 200);
+  let generation = 0;
+  async function keptForPublic(req: FastifyRequest, reply: FastifyReply, build: (ctx: ViewContext) => Promise<{ html: string; status?: number }>) {
+    const now = deps.clock.now();
+    const send = (page: { html: string; status?: number }) => reply.status(page.status ?? 200).type('text/html; charset=utf-8').send(page.html);
+    if (req.actor.kind !== 'anonymous') return send(await build(ctxOf(req, reply)));
+    const key = `${req.locale}|${req.url}|${tehranDayKey(now)}|${await figuresVersion(deps.db)}|${generation}`;
+    const hit = kept.get(key, now);
+    if (hit) return sendKept(req, reply, hit);
+    const page = await build(ctxOf(req, reply));
+    if (page.status && page.status !== 200) return send(page);
+    return sendKept(req, reply, kept.set(key, keptPage(page.html, now)));
+  }
+
   return async function plugin(app: FastifyInstance) {
+    app.addHook('onResponse', async (req, reply) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD' && reply.statusCode < 400) generation++;
+    });
     const api = app.withTypeProvider<ZodTypeProvider>();
 
     // ---------- pages ----------
-    app.get('/council', { schema: { hide: true } }, async (req, reply) => {
-      const ctx = ctxOf(req, reply);
+    app.get('/council', { schema: { hide: true } }, async (req, reply) => keptForPublic(req, reply, async (ctx) => {
       // The public page shows what the public may see, whoever is signed in.
       const anonymous: Actor = { kind: 'anonymous', id: null };
       const [meetings, resolutions, orgs] = await Promise.all([council.meetings(), council.resolutions(anonymous), council.orgChoices()]);
-      return sendPage(reply, h(CouncilPublicPage, { ctx, meetings, resolutions, orgNames: new Map(orgs.map((o) => [o.code, o.name[ctx.locale]])) }));
-    });
+      return { html: renderPage(h(CouncilPublicPage, { ctx, meetings, resolutions, orgNames: new Map(orgs.map((o) => [o.code, o.name[ctx.locale]])) })) };
+    }));
 
-    app.get('/council/indicators', { schema: { hide: true } }, async (req, reply) => {
-      const ctx = ctxOf(req, reply);
+    app.get('/council/indicators', { schema: { hide: true } }, async (req, reply) => keptForPublic(req, reply, async (ctx) => {
       const asked = (req.query as { period?: string }).period;
       const period = typeof asked === 'string' && asked.trim() ? toAsciiDigits(asked).trim().slice(0, 12) : defaultPeriod();
       try {
         const ranking = await council.ranking(period);
         const table = await council.indicators(period);
         const province = table.rows.find((r) => r.org === null) ?? null;
-        return sendPage(reply, h(IndicatorsPage, { ctx, period, indicators: INDICATORS, ranking, province }));
+        return { html: renderPage(h(IndicatorsPage, { ctx, period, indicators: INDICATORS, ranking, province })) };
       } catch (err) {
         const f = formFailure(ctx, err);
-        return sendPage(reply, h(IndicatorsPage, { ctx, period, indicators: INDICATORS, ranking: { period, method: { min_coverage: 0.5 }, rows: [] }, province: null, error: f.error }), f.status);
+        return { html: renderPage(h(IndicatorsPage, { ctx, period, indicators: INDICATORS, ranking: { period, method: { min_coverage: 0.5 }, rows: [] }, province: null, error: f.error })), status: f.status };
       }
-    });
+    }));
 
     app.get('/staff/council', { schema: { hide: true } }, async (req, reply) => {
       if (req.actor.kind !== 'staff') return seeOther(reply, `/staff/login?next=${encodeURIComponent(req.url)}`);
