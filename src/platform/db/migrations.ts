@@ -800,6 +800,14 @@ const m0018: Migration = {
   },
 };
 
+const m0019: Migration = {
+  async up(db: Db) {
+    // Newest-first news lists: walk published_at backwards and stop at the page (the (state,
+    // published_at) index cannot give that order for two states at once).
+    await db.schema.createIndex('news_articles_published_at').on('news_articles').column('published_at').execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_totp_replay': m0002,
@@ -817,6 +825,7 @@ export const migrations: Record<string, Migration> = {
   '0016_council': m0016,
   '0017_news': m0017,
   '0018_report_update_deadline': m0018,
+  '0019_news_by_time': m0019,
 };
 
 export const migrationProvider: MigrationProvider = {
