@@ -808,6 +808,17 @@ const m0019: Migration = {
   },
 };
 
+const m0020: Migration = {
+  async up(db: Db) {
+    // API clients managed by org admins: a per-client rate limit, who revoked a key, and when its
+    // key was last replaced (rotation keeps the client, its name and scopes, with a new key).
+    await db.schema.alterTable('api_clients').addColumn('rate_per_minute', 'integer', (c) => c.notNull().defaultTo(120)).execute();
+    await db.schema.alterTable('api_clients').addColumn('rotated_at', 'bigint').execute();
+    await db.schema.alterTable('api_clients').addColumn('revoked_by', 'text').execute();
+    await db.schema.createIndex('api_clients_org').on('api_clients').columns(['org_id', 'created_at']).execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_totp_replay': m0002,
@@ -826,6 +837,7 @@ export const migrations: Record<string, Migration> = {
   '0017_news': m0017,
   '0018_report_update_deadline': m0018,
   '0019_news_by_time': m0019,
+  '0020_api_clients_more': m0020,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -467,6 +467,11 @@ export interface ApiClientsTable {
   created_at: Millis;
   last_used_at: Millis | null;
   revoked_at: Millis | null;
+  /** Requests a minute this client may make (migration 0020; default 120). */
+  rate_per_minute: Generated<number>;
+  /** When the key was last replaced by a new one (rotation). */
+  rotated_at: Millis | null;
+  revoked_by: string | null;
 }
 
 /** A state change or comment on a report; internal ones are for staff only. */
