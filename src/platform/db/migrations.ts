@@ -819,6 +819,103 @@ const m0020: Migration = {
   },
 };
 
+const m0022: Migration = {
+  async up(db: Db) {
+    // Issue 8: agencies (orgs of kind 'agency') keep their e-services on their own sites; the
+    // single window lists them beside Pishkhan's own services. An org's adopted service may be
+    // processed in an external back-office system reached by a signed webhook.
+    await db.schema.alterTable('orgs').addColumn('website', 'text').execute();
+    await db.schema.createTable('external_services')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+      .addColumn('code', 'text', (c) => c.notNull())
+      .addColumn('title_fa', 'text', (c) => c.notNull())
+      .addColumn('title_en', 'text', (c) => c.notNull())
+      .addColumn('description_fa', 'text', (c) => c.notNull())
+      .addColumn('description_en', 'text', (c) => c.notNull())
+      .addColumn('documents', 'text', (c) => c.notNull().defaultTo('[]'))
+      .addColumn('maturity', 'integer', (c) => c.notNull())
+      .addColumn('url', 'text', (c) => c.notNull())
+      .addColumn('category', 'text', (c) => c.notNull())
+      .addColumn('active', 'integer', (c) => c.notNull().defaultTo(1))
+      .addColumn('search_text', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .addUniqueConstraint('external_services_code', ['org_id', 'code'])
+      .execute();
+    await db.schema.createIndex('external_services_active').on('external_services').columns(['active', 'category']).execute();
+    await db.schema.createTable('external_connections')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+      .addColumn('org_service_id', 'text', (c) => c.notNull().unique().references('org_services.id'))
+      .addColumn('url', 'text', (c) => c.notNull())
+      .addColumn('secret', 'text', (c) => c.notNull())
+      .addColumn('active', 'integer', (c) => c.notNull().defaultTo(1))
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .addColumn('secret_rotated_at', 'bigint')
+      .execute();
+    await db.schema.createIndex('external_connections_org').on('external_connections').columns(['org_id']).execute();
+  },
+};
+
+const m0021: Migration = {
+  async up(db: Db) {
+    // Webhooks: an organization's subscriptions (the secret is kept readable because it signs
+    // every delivery), one delivery per event x receiver, and every attempt to deliver it.
+    await db.schema.createTable('webhook_subscriptions')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+      .addColumn('url', 'text', (c) => c.notNull())
+      .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('secret', 'text', (c) => c.notNull())
+      .addColumn('event_types', 'text', (c) => c.notNull())
+      .addColumn('active', 'integer', (c) => c.notNull().defaultTo(1))
+      .addColumn('created_by', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .addColumn('secret_rotated_at', 'bigint')
+      .addColumn('deleted_at', 'bigint')
+      .execute();
+    await db.schema.createIndex('webhook_subscriptions_org').on('webhook_subscriptions').columns(['org_id', 'created_at']).execute();
+    await db.schema.createTable('webhook_deliveries')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+      .addColumn('subscription_id', 'text')
+      .addColumn('connection_id', 'text')
+      .addColumn('event_type', 'text', (c) => c.notNull())
+      .addColumn('payload', 'text', (c) => c.notNull())
+      .addColumn('url', 'text', (c) => c.notNull())
+      // Only for deliveries without a subscription (a subscription's current secret signs its own).
+      .addColumn('secret', 'text')
+      // Deliveries of one lane (receiver) with the same ordering key are sent in seq order.
+      .addColumn('lane', 'text', (c) => c.notNull())
+      .addColumn('ordering_key', 'text')
+      .addColumn('seq', 'bigint', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
+      .addColumn('last_status_code', 'integer')
+      .addColumn('last_error', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('settled_at', 'bigint')
+      .execute();
+    await db.schema.createIndex('webhook_deliveries_org').on('webhook_deliveries').columns(['org_id', 'created_at']).execute();
+    await db.schema.createIndex('webhook_deliveries_subscription').on('webhook_deliveries').columns(['subscription_id', 'created_at']).execute();
+    await db.schema.createIndex('webhook_deliveries_order').on('webhook_deliveries').columns(['lane', 'ordering_key', 'state', 'seq']).execute();
+    await db.schema.createTable('webhook_attempts')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('delivery_id', 'text', (c) => c.notNull().references('webhook_deliveries.id'))
+      .addColumn('org_id', 'text', (c) => c.notNull())
+      .addColumn('at', 'bigint', (c) => c.notNull())
+      .addColumn('status_code', 'integer')
+      .addColumn('duration_ms', 'integer', (c) => c.notNull())
+      .addColumn('error', 'text')
+      .execute();
+    await db.schema.createIndex('webhook_attempts_delivery').on('webhook_attempts').columns(['delivery_id', 'at']).execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_totp_replay': m0002,
@@ -838,6 +935,8 @@ export const migrations: Record<string, Migration> = {
   '0018_report_update_deadline': m0018,
   '0019_news_by_time': m0019,
   '0020_api_clients_more': m0020,
+  '0021_webhooks': m0021,
+  '0022_external_services': m0022,
 };
 
 export const migrationProvider: MigrationProvider = {

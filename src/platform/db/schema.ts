@@ -16,6 +16,8 @@ export interface OrgsTable {
   lng: number | null;
   population: number | null;
   created_at: Millis;
+  /** An agency's own site (migration 0022); absent on insert means null. */
+  website?: string | null;
 }
 
 export interface StaffTable {
@@ -703,6 +705,42 @@ export interface NewsSharesTable {
   created_at: Millis;
 }
 
+/** An agency's e-service done on the agency's own site, listed in the single window (issue 8). */
+export interface ExternalServicesTable {
+  id: string;
+  org_id: string;
+  code: string;
+  title_fa: string;
+  title_en: string;
+  description_fa: string;
+  description_en: string;
+  /** JSON array of { fa, en } required documents. */
+  documents: string;
+  maturity: number;
+  /** Where the service is done (https). */
+  url: string;
+  category: string;
+  active: Flag;
+  /** searchKey() of code, titles and descriptions, as service_template_versions.search_text. */
+  search_text: string;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+/** An adopted service processed in an external back-office system: new applications are forwarded there by a signed webhook. */
+export interface ExternalConnectionsTable {
+  id: string;
+  org_id: string;
+  org_service_id: string;
+  url: string;
+  /** The HMAC secret (kept to sign with; shown to the org admin once). */
+  secret: string;
+  active: Flag;
+  created_at: Millis;
+  updated_at: Millis;
+  secret_rotated_at: Millis | null;
+}
+
 export interface Database {
   orgs: OrgsTable;
   staff: StaffTable;
@@ -749,6 +787,8 @@ export interface Database {
   news_tags: NewsTagsTable;
   news_images: NewsImagesTable;
   news_shares: NewsSharesTable;
+  external_services: ExternalServicesTable;
+  external_connections: ExternalConnectionsTable;
 }
 
 export type { ColumnType, Generated };
