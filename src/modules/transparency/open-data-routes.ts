@@ -5,7 +5,7 @@ import { h } from 'preact';
 import { z } from 'zod';
 import type { AppDeps } from '../../wiring.js';
 import { AppError, badInput } from '../../platform/http/errors.js';
-import { sendPage } from '../../platform/http/context.js';
+import { renderPage } from '../../platform/views/render.js';
 import { routeKit } from '../../platform/http/route-kit.js';
 import { KeptPages, etagMatches, keptPage, sendKept } from '../../platform/http/kept-page.js';
 import { tehranDayKey } from '../../platform/i18n/format.js';
@@ -67,6 +67,7 @@ export function openDataRoutes(deps: AppDeps) {
   const kit = routeKit({ isProduction: config.isProduction, clock: deps.clock });
   const base = config.publicUrl.replace(/\/$/, '');
   const keptFiles = new KeptPages(60_000);
+  const keptPages = new KeptPages(300_000, 100);
 
   /** The period and scope of a file; 400 for a bad period, 404 for an unknown org or service. */
   const resolve = async (id: DatasetId, query: FileQuery): Promise<{ periods: Period[]; period: Period; org?: string; orgId?: string; service?: string }> => {
@@ -190,8 +191,14 @@ export function openDataRoutes(deps: AppDeps) {
       const now = deps.clock.now();
       const asked = req.query.period === undefined ? null : parsePeriod(req.query.period);
       const period = asked && isValidPeriod(asked) ? asked : currentPeriod('year', now);
-      const ctx = kit.ctxOf(req, reply);
-      return sendPage(reply.header('cache-control', 'public, max-age=300'), h(OpenDataPage, { ctx, period, badPeriod: req.query.period !== undefined && !asked }));
+      const badPeriod = req.query.period !== undefined && !asked;
+      const draw = () => renderPage(h(OpenDataPage, { ctx: kit.ctxOf(req, reply), period, badPeriod }));
+      // Signed-in visitors see their name in the header: drawn for them alone, never kept by others.
+      if (req.actor.kind !== 'anonymous') return reply.header('cache-control', 'private, no-cache').type('text/html; charset=utf-8').send(draw());
+      // As anonymous visitors see it, the page depends only on the address, the language and the day.
+      const key = `${req.locale}|${req.url}|${tehranDayKey(now)}`;
+      const kept = keptPages.get(key, now) ?? keptPages.set(key, keptPage(draw(), now));
+      return sendKept(req, reply, kept, { cacheControl: 'public, max-age=300' });
     });
   };
 }
