@@ -705,6 +705,58 @@ export interface NewsSharesTable {
   created_at: Millis;
 }
 
+/** An organization's webhook subscription (migration 0021); deleted ones keep their row (deleted_at) for the delivery log. */
+export interface WebhookSubscriptionsTable {
+  id: string;
+  org_id: string;
+  url: string;
+  description: string;
+  /** The HMAC secret that signs deliveries (shown to the org admin once; emptied on delete). */
+  secret: string;
+  /** JSON array of event types. */
+  event_types: string;
+  active: Flag;
+  created_by: string | null;
+  created_at: Millis;
+  updated_at: Millis;
+  secret_rotated_at: Millis | null;
+  deleted_at: Millis | null;
+}
+
+/** One event to one receiver (a subscription or an external back-office connection). */
+export interface WebhookDeliveriesTable {
+  id: string;
+  org_id: string;
+  subscription_id: string | null;
+  connection_id: string | null;
+  event_type: string;
+  /** The exact JSON body that is signed and sent. */
+  payload: string;
+  url: string;
+  secret: string | null;
+  /** The receiver: 's:<subscription>', 'c:<connection>' or 'u:<url>'; ordering holds within a lane. */
+  lane: string;
+  ordering_key: string | null;
+  seq: number;
+  state: 'pending' | 'succeeded' | 'failed';
+  attempts: number;
+  next_attempt_at: Millis;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: Millis;
+  settled_at: Millis | null;
+}
+
+export interface WebhookAttemptsTable {
+  id: string;
+  delivery_id: string;
+  org_id: string;
+  at: Millis;
+  status_code: number | null;
+  duration_ms: number;
+  error: string | null;
+}
+
 /** An agency's e-service done on the agency's own site, listed in the single window (issue 8). */
 export interface ExternalServicesTable {
   id: string;
@@ -787,6 +839,9 @@ export interface Database {
   news_tags: NewsTagsTable;
   news_images: NewsImagesTable;
   news_shares: NewsSharesTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
   external_services: ExternalServicesTable;
   external_connections: ExternalConnectionsTable;
 }
