@@ -24,6 +24,7 @@ import { OverdueResolutionScanner, councilHandlers, createCouncilService } from 
 import { kpis, warmKpis } from './modules/transparency/kpi.js';
 import { RollupWorker } from './modules/transparency/rollup.js';
 import { NewsScheduler, createNewsService } from './modules/news/service.js';
+import { webhookHandlers } from './platform/webhooks/deliver.js';
 import { join } from 'node:path';
 
 export interface Adapters {
@@ -96,7 +97,7 @@ export async function buildDeps(config: Config, overrides: Partial<Adapters> = {
   );
   let worker: OutboxWorker | null = null;
   const services = buildServices(config, handle.db, clock, () => worker?.kick(), calendar, files, paymentGateway);
-  const handlers = { ...messageHandlers({ db: handle.db, sms, email, clock, redactSecrets: config.isProduction }), ...escalationHandlers({ db: handle.db, clock }), ...councilHandlers({ db: handle.db, clock }) };
+  const handlers = { ...messageHandlers({ db: handle.db, sms, email, clock, redactSecrets: config.isProduction }), ...escalationHandlers({ db: handle.db, clock }), ...councilHandlers({ db: handle.db, clock }), ...webhookHandlers({ db: handle.db, clock, isProduction: config.isProduction }) };
   worker = new OutboxWorker(handle.db, handlers, { pollMs: config.outboxPollMs, clock });
   const escalations = new EscalationScanner({ db: handle.db, clock, onOutbox: () => worker?.kick() });
   const reconciler = new PaymentReconciler({ run: () => services.payments.reconcile() });
