@@ -41,7 +41,9 @@ export async function* applicationTimings(db: DB, f: { from: number; to: number;
       if (f.service) query = query.where('t.code', '=', f.service);
       if (cursor) {
         const c: { at: number; id: string } = cursor;
-        query = query.where((eb) => eb.or([eb('e.created_at', '>', c.at), eb.and([eb('e.created_at', '=', c.at), eb('e.id', '>', c.id)])]));
+        // A row-value comparison: the (created_at, id) index starts right after the cursor (an OR of
+        // the two conditions would scan from the period's start again on every page).
+        query = query.where((eb) => eb(eb.refTuple('e.created_at', 'e.id'), '>', eb.tuple(c.at, c.id)));
       }
       const rows = await query.orderBy('e.created_at').orderBy('e.id').limit(PAGE).execute();
       if (rows.length === 0) break;
@@ -104,7 +106,7 @@ export async function* reportTimings(db: DB, f: { from: number; to: number; orgI
         let qf = query.where('r.created_at', '>=', f.from).where('r.created_at', '<', f.to);
         if (cursor) {
           const c: { at: number; id: string } = cursor;
-          qf = qf.where((eb) => eb.or([eb('r.created_at', '>', c.at), eb.and([eb('r.created_at', '=', c.at), eb('r.id', '>', c.id)])]));
+          qf = qf.where((eb) => eb(eb.refTuple('r.created_at', 'r.id'), '>', eb.tuple(c.at, c.id)));
         }
         page = (await qf.orderBy('r.created_at').orderBy('r.id').limit(PAGE).execute()).map((r) => ({ key: { at: Number(r.created_at), id: r.id }, row: reportTiming(r) }));
       } else {
@@ -114,7 +116,7 @@ export async function* reportTimings(db: DB, f: { from: number; to: number; orgI
           .whereRef('r.resolved_at', '=', 'u.created_at').where('r.created_at', '<', f.from);
         if (cursor) {
           const c: { at: number; id: string } = cursor;
-          qr = qr.where((eb) => eb.or([eb('u.created_at', '>', c.at), eb.and([eb('u.created_at', '=', c.at), eb('u.id', '>', c.id)])]));
+          qr = qr.where((eb) => eb(eb.refTuple('u.created_at', 'u.id'), '>', eb.tuple(c.at, c.id)));
         }
         page = (await qr.orderBy('u.created_at').orderBy('u.id').limit(PAGE).execute()).map((r) => ({ key: { at: Number(r.update_at), id: r.update_id }, row: reportTiming(r) }));
       }
