@@ -56,7 +56,7 @@ export const DEMO_REFERENCE_ORG: DemoOrg = {
 export const DEMO_STAFF: { username: string; fa: string; en: string; org: string; roles: string[] }[] = [
   { username: 'province.admin', fa: 'مدیر سامانه استان', en: 'Province administrator', org: 'mazandaran', roles: ['province_admin'] },
   { username: 'council.member', fa: 'دبیرخانه شورای عالی', en: 'Council secretariat', org: 'mazandaran', roles: ['council_member'] },
-  { username: 'sari-ict.author', fa: 'کارشناس خدمات مرجع فاوا', en: 'Reference service author', org: 'sari-ict', roles: ['reference_author'] },
+  { username: 'sari-ict.author', fa: 'کارشناس خدمات مرجع فاوا', en: 'Reference service author', org: 'sari-ict', roles: ['reference_author', 'pr_editor'] },
   { username: 'sari.admin', fa: 'مدیر سامانه شهرداری ساری', en: 'Sari org admin', org: 'sari', roles: ['org_admin'] },
   { username: 'sari.clerk', fa: 'کارشناس پیشخوان ساری', en: 'Sari case officer', org: 'sari', roles: ['clerk'] },
   { username: 'sari.inspector', fa: 'بازدیدکننده ساری', en: 'Sari inspector', org: 'sari', roles: ['inspector'] },
