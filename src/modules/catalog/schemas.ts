@@ -33,11 +33,33 @@ const orgRef = z.object({ code: z.string(), name: z.object({ fa: z.string(), en:
 
 // ---------- authoring ----------
 
+/** An abridged definition (see definitions/*.yaml for whole ones). */
+const IMPORT_EXAMPLE = [
+  'code: waste-management-fee',
+  'title: { fa: پرداخت بهای خدمات مدیریت پسماند, en: Waste-management fee }',
+  'category: environment',
+  'maturity: 4',
+  'fields:',
+  '  - { key: parcel_code, type: text, required: true, max: 30, label: { fa: کد نوسازی ملک, en: Property renewal code } }',
+  '  - { key: units, type: integer, required: true, min: 1, max: 500, label: { fa: تعداد واحدها, en: Units } }',
+  'fees:',
+  '  - { key: waste_fee, title: { fa: بهای خدمات مدیریت پسماند, en: Waste-management fee }, formula: units * base_per_unit, params: { base_per_unit: 1800000 } }',
+  'workflow:',
+  '  start: submitted',
+  '  states:',
+  '    submitted: { title: { fa: کنترل اطلاعات ملک, en: Check of the property data }, sla: 8h, roles: [clerk] }',
+  '    paid_up: { title: { fa: پرداخت شد, en: Paid }, final: true, outcome: granted }',
+  '  actions:',
+  '    - { from: submitted, name: accept, to: paid_up, roles: [clerk], title: { fa: تأیید, en: Confirm } }',
+  'baseline: { office_visits: 2, days: 3 }',
+  '',
+].join("\n");
+
 export const importBody = z.object({
   source: z.string().max(256_000).meta({ description: 'The definition as YAML or JSON text (docs/service-definitions.md).' }),
   format: format.optional().meta({ description: 'Guessed from the first character when omitted.' }),
   publish: z.boolean().optional().meta({ description: 'Publish the new version at once.' }),
-});
+}).meta({ example: { format: 'yaml', publish: false, source: IMPORT_EXAMPLE } });
 export const replaceBody = importBody.omit({ publish: true });
 export const exportQuery = z.object({ format: format.default('yaml') });
 export const diffQuery = z.object({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) });
@@ -50,10 +72,15 @@ export const versionReply = z.object({
   maturity: z.number().int(),
   created_at: z.string(),
   published_at: z.string().nullable(),
-});
+}).meta({ example: { code: 'waste-management-fee', version: 3, status: 'draft', title: { fa: 'پرداخت بهای خدمات مدیریت پسماند', en: 'Waste-management fee' }, maturity: 4, created_at: '2026-11-27T08:15:00.000Z', published_at: null } });
 export const versionDetailReply = versionReply.extend({ definition: z.record(z.string(), z.unknown()).meta({ description: 'The whole definition, defaults filled in.' }) });
 export const versionsReply = z.object({ items: z.array(versionReply) });
-export const templatesReply = z.object({ items: z.array(z.object({ code: z.string(), category: z.string(), versions: z.array(versionReply) })) });
+export const templatesReply = z.object({ items: z.array(z.object({ code: z.string(), category: z.string(), versions: z.array(versionReply) })) }).meta({
+  example: { items: [{ code: 'waste-management-fee', category: 'environment', versions: [
+    { code: 'waste-management-fee', version: 2, status: 'published', title: { fa: 'پرداخت بهای خدمات مدیریت پسماند', en: 'Waste-management fee' }, maturity: 4, created_at: '2026-10-02T07:40:00.000Z', published_at: '2026-10-03T09:00:00.000Z' },
+    { code: 'waste-management-fee', version: 3, status: 'draft', title: { fa: 'پرداخت بهای خدمات مدیریت پسماند', en: 'Waste-management fee' }, maturity: 4, created_at: '2026-11-27T08:15:00.000Z', published_at: null },
+  ] }] },
+});
 export const exportReply = z.string().meta({ description: 'The definition as YAML (application/yaml) or JSON text, ready to import again.' });
 
 export const diffEntry = z.object({
@@ -79,6 +106,11 @@ export const catalogItem = z.object({
   offered_by: z.number().int().meta({ description: 'How many organizations offer it.' }),
   org: z.string().nullable().meta({ description: 'In an organization\'s list, that organization.' }),
   url: z.string().meta({ description: 'The service page on this site.' }),
+  // Issue 8: an agency's service done on the agency's own site (null for Pishkhan's own services).
+  external: z.object({
+    agency: orgRef,
+    url: z.string().meta({ description: 'Where the service is done, on the agency\'s site.' }),
+  }).nullable().meta({ description: 'Set for an external service: listed here, done on the agency\'s site.' }),
 });
 export const catalogReply = z.object({ items: z.array(catalogItem), total: z.number().int(), page: z.number().int(), per_page: z.number().int() });
 
