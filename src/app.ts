@@ -41,6 +41,7 @@ import { costPages } from './modules/transparency/costs-pages.js';
 import { councilRoutes } from './modules/council/routes.js';
 import { newsRoutes } from './modules/news/routes.js';
 import { newsWeb } from './modules/news/web.js';
+import { agenciesRoutes } from './modules/integration/agencies-routes.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const nodeModules = join(root, 'node_modules');
@@ -170,6 +171,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   await app.register(councilRoutes(deps));
   await app.register(newsRoutes(deps));
   await app.register(newsWeb(deps));
+  await app.register(agenciesRoutes(deps));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

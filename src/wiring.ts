@@ -24,6 +24,7 @@ import { OverdueResolutionScanner, councilHandlers, createCouncilService } from 
 import { kpis, warmKpis } from './modules/transparency/kpi.js';
 import { RollupWorker } from './modules/transparency/rollup.js';
 import { NewsScheduler, createNewsService } from './modules/news/service.js';
+import { createAgenciesService } from './modules/integration/agencies.js';
 import { webhookHandlers } from './platform/webhooks/deliver.js';
 import { join } from 'node:path';
 
@@ -77,6 +78,7 @@ function buildServices(config: Config, db: DB, clock: Clock, onOutbox: () => voi
     reportCategories: createCategoryAdmin({ db, clock }),
     council: createCouncilService({ db, clock, kpis, onOutbox }),
     news: createNewsService({ db, clock, files }),
+    agencies: createAgenciesService({ db, clock }),
   };
 }
 

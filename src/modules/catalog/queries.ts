@@ -170,6 +170,24 @@ export function offeredByOrg(tx: Tx, orgId: string, filter: { category?: string;
     .execute();
 }
 
+// ---------- external services (issue 8): agencies' services done on their own sites ----------
+
+/** Active external services of agencies (of one agency when given), by category and search; public data. */
+export function externalOffered(tx: Tx, filter: { category?: string; orgId?: string; terms?: SearchTerms }) {
+  return tx.selectFrom('external_services').innerJoin('orgs', 'orgs.id', 'external_services.org_id')
+    .select(['external_services.id', 'external_services.code', 'external_services.title_fa', 'external_services.title_en',
+      'external_services.description_fa', 'external_services.description_en', 'external_services.category', 'external_services.maturity',
+      'external_services.url', 'orgs.code as org_code', 'orgs.name_fa as org_name_fa', 'orgs.name_en as org_name_en'])
+    .where('external_services.active', '=', 1).where('orgs.kind', '=', 'agency')
+    .$if(filter.orgId !== undefined, (qb) => qb.where('external_services.org_id', '=', filter.orgId!))
+    .$if(filter.category !== undefined, (qb) => qb.where('external_services.category', '=', filter.category!))
+    .$if(filter.terms !== undefined, (qb) => qb.where((eb) => eb.or([
+      eb.and(filter.terms!.words.map((w) => eb('external_services.search_text', 'like', `%${w}%`))),
+      eb('external_services.search_text', 'like', `%${filter.terms!.compact}%`),
+    ])))
+    .execute();
+}
+
 /** The newest published version of a template, by code. */
 export function publishedTemplate(tx: Tx, code: string) {
   return tx.selectFrom('service_template_versions')

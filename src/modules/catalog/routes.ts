@@ -28,7 +28,7 @@ function versionJson(v: VersionView) {
 }
 
 function catalogItemJson(i: CatalogItem) {
-  return { code: i.code, version: i.version, title: i.title, summary: i.summary, category: i.category as (typeof s.CATEGORIES)[number], maturity: i.maturity, offered_by: i.offeredBy, org: i.org, url: itemUrl(i) };
+  return { code: i.code, version: i.version, title: i.title, summary: i.summary, category: i.category as (typeof s.CATEGORIES)[number], maturity: i.maturity, offered_by: i.offeredBy, org: i.org, url: itemUrl(i), external: i.external ?? null };
 }
 
 const orgJson = (o: OrgRef) => ({ code: o.code, name: o.name });

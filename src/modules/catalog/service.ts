@@ -356,6 +356,8 @@ export interface CatalogItem {
   offeredBy: number;
   /** The organization whose list this is, or null in the province's catalog. */
   org: string | null;
+  /** Issue 8: set for an agency's service done on the agency's own site (code is then the agency's service code). */
+  external?: { agency: OrgRef; url: string } | null;
 }
 
 export interface CatalogFilter {
@@ -720,8 +722,18 @@ export function createCatalogService(ctx: CatalogContext) {
       const terms = searchTerms(filter.q);
       const org = filter.org ? await orgOf(db, filter.org) : null;
       const items = org
-        ? (await q.offeredByOrg(db, org.id, { category: filter.category, terms })).map((r) => catalogItem(r, 1, org.code))
+        ? (org.kind === 'agency' ? [] : (await q.offeredByOrg(db, org.id, { category: filter.category, terms })).map((r) => catalogItem(r, 1, org.code)))
         : (await q.offeredTemplates(db, { category: filter.category, terms })).map((r) => catalogItem(r, Number(r.offered), null));
+      // Agencies' external services stand beside the province's own (and alone in an agency's list).
+      if (!org || org.kind === 'agency') {
+        for (const r of await q.externalOffered(db, { category: filter.category, orgId: org?.id, terms })) {
+          items.push({
+            code: r.code, version: 1, title: { fa: r.title_fa, en: r.title_en || null }, summary: { fa: r.description_fa, en: r.description_en || null },
+            category: r.category, maturity: Number(r.maturity), offeredBy: 1, org: null,
+            external: { agency: { code: r.org_code, name: { fa: r.org_name_fa, en: r.org_name_en } }, url: r.url },
+          });
+        }
+      }
       const locale = filter.locale ?? 'fa';
       const collator = new Intl.Collator(locale === 'fa' ? 'fa' : 'en');
       const titleOf = (i: CatalogItem) => (locale === 'en' && i.title.en ? i.title.en : i.title.fa);

@@ -46,6 +46,10 @@ export const PERMISSIONS = {
   'council.report': ['org_admin'],
   /** Write the organization's news: drafts, images, scheduling, publishing, unpublishing, corrections; see its unpublished articles. */
   'news.write': ['pr_editor', 'org_admin'],
+  /** Register agencies and their external e-services for the single window (only the province administrator). */
+  'agencies.manage': [],
+  /** Mark the organization's adopted services as processed in an external back-office system and set its connection. */
+  'external.connect': ['org_admin'],
 } satisfies Record<string, Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -4,9 +4,10 @@ import type { CatalogItem, OrgRef } from '../service.js';
 import { CATEGORIES } from '../schemas.js';
 import { loc } from './describe.js';
 import '../messages-catalog.js';
+import '../../integration/messages-external.js';
 
-/** Where a catalog entry leads: the organization's page of the service, or the province-wide one. */
-export const itemUrl = (i: CatalogItem) => (i.org ? `/orgs/${i.org}/services/${i.code}` : `/services/${i.code}`);
+/** Where a catalog entry leads: an external service's page, the organization's page of the service, or the province-wide one. */
+export const itemUrl = (i: CatalogItem) => (i.external ? `/services/external/${i.external.agency.code}/${i.code}` : i.org ? `/orgs/${i.org}/services/${i.code}` : `/services/${i.code}`);
 
 /** Service cards: title, summary, category, maturity and who offers it. */
 export function ServiceCards(props: { ctx: ViewContext; items: CatalogItem[]; headingLevel?: 'h2' | 'h3' }) {
@@ -19,11 +20,20 @@ export function ServiceCards(props: { ctx: ViewContext; items: CatalogItem[]; he
         <li class="col">
           <article class="pk-card p-3 h-100 d-flex flex-column">
             <H class="h6 mb-2"><a href={itemUrl(i)}>{loc(i.title, l)}</a></H>
-            {i.summary ? <p class="small text-secondary mb-2">{loc(i.summary, l)}</p> : null}
+            {i.summary ? <p class={`small text-secondary mb-2${i.external ? '' : ''}`}>{loc(i.summary, l)}</p> : null}
+            {/* Issue 8: an agency's service done on the agency's own site, marked as such, with the way out. */}
+            {i.external ? (
+              <p class="small mb-2" data-testid="external-note">
+                {ctx.t('external.done_on_site', { agency: loc({ fa: i.external.agency.name.fa, en: i.external.agency.name.en }, l) })}{' '}
+                <a href={i.external.url} rel="noopener noreferrer external" target="_blank">{ctx.t('external.go', { agency: loc({ fa: i.external.agency.name.fa, en: i.external.agency.name.en }, l) })}<span aria-hidden="true"> ↗</span></a>
+              </p>
+            ) : null}
             <p class="mt-auto mb-0 small d-flex flex-wrap gap-1">
+              {i.external ? <span class="badge text-bg-warning border" data-testid="external-badge">{ctx.t('external.badge')}</span> : null}
+              {i.external ? <span class="badge text-bg-light border">{loc({ fa: i.external.agency.name.fa, en: i.external.agency.name.en }, l)}</span> : null}
               <span class="badge text-bg-light border">{ctx.t(`catalog.category.${i.category}`)}</span>
               <span class="badge text-bg-light border">{ctx.t('catalog.maturity_value', { level: i.maturity, name: ctx.t(`catalog.maturity.${i.maturity}`) })}</span>
-              {i.org ? null : <span class="badge text-bg-light border">{ctx.t('catalog.offered_by_n', { n: i.offeredBy })}</span>}
+              {i.org || i.external ? null : <span class="badge text-bg-light border">{ctx.t('catalog.offered_by_n', { n: i.offeredBy })}</span>}
             </p>
           </article>
         </li>
