@@ -24,6 +24,7 @@ import { syncApplicationBills } from '../payments/bills.js';
 import * as q from './queries.js';
 import type { AppHandle, ApplicationRow } from './queries.js';
 import './messages.js';
+import { emitEvent } from '../../platform/webhooks/events.js';
 
 // ---------------------------------------------------------------------------------------------
 // Policy
@@ -744,6 +745,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
           actor_kind: actor.kind, actor_id: actor.id, comment: null, internal: 0, data: JSON.stringify({ channel: r.row.channel, tracking_code: trackingCode, fees_total: fees.total }), created_at: now,
         });
         await appendAudit(tx, actor, { orgId: r.row.org_id, action: 'application.submitted', entity: 'application', entityId: r.row.id, data: { tracking_code: trackingCode, channel: r.row.channel, service: svc.code, version: svc.version } }, now);
+        await emitEvent(tx, { orgId: r.row.org_id, type: 'application.submitted', orderingKey: r.row.id, payload: { application_id: r.row.id, tracking_code: trackingCode, service: svc.code, service_version: svc.version, channel: r.row.channel, state, submitted_at: new Date(now).toISOString() } }, now);
         await syncApplicationBills(tx, r.row.id, now);
         const locale = await localeOf(tx, r.row.citizen_id);
         await notifyCitizen(tx, r.row, 'application.sms_submitted', {
@@ -832,6 +834,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
           data: JSON.stringify({ by: action.by, ...(documentIds.length ? { documents: documentIds } : {}), ...(outcome ? { outcome } : {}), from_due_at: r.row.due_at === null ? null : Number(r.row.due_at) }), created_at: now,
         });
         await appendAudit(tx, actor, { orgId: r.row.org_id, action: 'application.action', entity: 'application', entityId: r.row.id, data: { action: name, from: r.row.state, to, ...(outcome ? { outcome } : {}) } }, now);
+        await emitEvent(tx, { orgId: r.row.org_id, type: 'application.state_changed', orderingKey: r.row.id, payload: { application_id: r.row.id, tracking_code: r.row.tracking_code, service: svc.code, action: name, by: action.by, from: r.row.state, to, phase: final ? 'closed' : 'open', outcome, changed_at: new Date(enteredAt).toISOString() } }, now);
         // A state that waits for a payment gets its bill; bills of the state left are cancelled.
         await syncApplicationBills(tx, r.row.id, now);
         let notified = false;

@@ -12,6 +12,7 @@ import { PeriodicJob } from '../../platform/core/periodic.js';
 import { mayAct, orgScope, type OrgScope } from '../../platform/auth/access.js';
 import { AppError, badInput, forbidden, notFound, unauthorized } from '../../platform/http/errors.js';
 import { appendAudit } from '../../platform/audit/index.js';
+import { emitEvent } from '../../platform/webhooks/events.js';
 import { enqueue } from '../../platform/outbox/index.js';
 import type { BusinessCalendar } from '../../platform/calendar/business.js';
 import { jalaliParts, type Locale } from '../../platform/i18n/format.js';
@@ -382,6 +383,7 @@ export function createGrievancesService(ctx: GrievancesContext) {
           sent = true;
         }
         await appendAudit(tx, actor, { orgId: org.id, action: 'report.filed', entity: 'report', entityId: id, data: { tracking_code: trackingCode, category: cat.code, photos: photos.length, source: actor.kind === 'api_client' ? 'open311' : 'web' } }, now);
+        await emitEvent(tx, { orgId: org.id, type: 'report.created', orderingKey: id, payload: { report_id: id, tracking_code: trackingCode, category: cat.code, state: 'received', due_at: new Date(dueAt).toISOString(), source: actor.kind === 'api_client' ? 'open311' : 'web', created_at: new Date(now).toISOString() } }, now);
         return { id, tracking_code: trackingCode, org: org.code, state: 'received' as const, due_at: dueAt, token, sent };
       });
       if (result.sent) ctx.onOutbox?.();
@@ -450,6 +452,7 @@ export function createGrievancesService(ctx: GrievancesContext) {
         // The state change is public; the citizen's words are not (public views drop citizens' comments).
         await q.insertUpdate(tx, { id: newId(), report_id: id, org_id: row.org_id, state: 'reopened', kind: 'reopen', comment, internal: 0, actor_kind: 'citizen', actor_id: citizenId, created_at: now });
         await appendAudit(tx, actor, { orgId: row.org_id, action: 'report.reopened', entity: 'report', entityId: id, data: { reopened_count: set.reopened_count } }, now);
+        await emitEvent(tx, { orgId: row.org_id, type: 'report.updated', orderingKey: id, payload: { report_id: id, tracking_code: row.tracking_code, change: 'reopened', from: row.state, state: 'reopened', internal: false, updated_at: new Date(now).toISOString() } }, now);
         return viewOf({ ...row, ...set }, now);
       });
     },
@@ -558,6 +561,7 @@ export function createGrievancesService(ctx: GrievancesContext) {
         await q.updateReport(tx, scope, id, { updated_at: now });
         await q.insertUpdate(tx, { id: newId(), report_id: id, org_id: row.org_id, state: row.state, kind: 'comment', comment, internal: input.internal ? 1 : 0, actor_kind: 'staff', actor_id: actor.id!, created_at: now });
         await appendAudit(tx, actor, { orgId: row.org_id, action: 'report.commented', entity: 'report', entityId: id, data: { internal: input.internal } }, now);
+        await emitEvent(tx, { orgId: row.org_id, type: 'report.updated', orderingKey: id, payload: { report_id: id, tracking_code: row.tracking_code, change: 'comment', state: row.state, internal: input.internal, updated_at: new Date(now).toISOString() } }, now);
         const sent = input.internal ? false : await notifyCitizen(tx, row.org_id, row.citizen_id, 'report.sms_comment', { code: row.tracking_code, comment: comment.slice(0, 300) }, `report:${id}:comment:${now}`, now);
         return { view: viewOf({ ...row, updated_at: now }, now), sent };
       });
@@ -591,6 +595,7 @@ export function createGrievancesService(ctx: GrievancesContext) {
         }
         await q.insertUpdate(tx, { id: newId(), report_id: id, org_id: row.org_id, state: change.state, kind: 'state', comment, internal: change.internal ? 1 : 0, actor_kind: 'staff', actor_id: actor.id, due_at: num(row.due_at), created_at: now });
         await appendAudit(tx, actor, { orgId: row.org_id, action: 'report.state_changed', entity: 'report', entityId: id, data: { from: row.state, to: change.state, duplicate_of: duplicateOf, internal: !!change.internal } }, now);
+        await emitEvent(tx, { orgId: row.org_id, type: 'report.updated', orderingKey: id, payload: { report_id: id, tracking_code: row.tracking_code, change: 'state', from: row.state, state: change.state, internal: !!change.internal, updated_at: new Date(now).toISOString() } }, now);
         let sent = false;
         if (change.state === 'resolved' || change.state === 'rejected' || change.state === 'transferred') {
           const reason = change.internal ? '' : comment ?? '';

@@ -71,7 +71,7 @@ export async function deleteImage(tx: Tx, scope: OrgScope, articleId: string, id
 
 /** Scheduled articles whose time has come (the scheduler flips them to published). */
 export async function dueScheduled(tx: Tx, now: number, limit: number) {
-  return tx.selectFrom('news_articles').select(['id', 'org_id', 'code', 'publish_at']).where('state', '=', 'scheduled')
+  return tx.selectFrom('news_articles').select(['id', 'org_id', 'code', 'publish_at', 'lang', 'title']).where('state', '=', 'scheduled')
     .where('publish_at', '<=', now).orderBy('publish_at').limit(limit).execute();
 }
 

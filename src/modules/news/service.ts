@@ -6,6 +6,7 @@ import { nextCounter } from '../../platform/db/counters.js';
 import { newId, systemActor, type Actor, type Clock } from '../../platform/core/index.js';
 import { mayAct, orgScope, type OrgScope } from '../../platform/auth/access.js';
 import { appendAudit } from '../../platform/audit/index.js';
+import { emitEvent } from '../../platform/webhooks/events.js';
 import { AppError, badInput, notFound, unauthorized } from '../../platform/http/errors.js';
 import { normalizePersian, searchKey, toAsciiDigits } from '../../platform/i18n/persian.js';
 import { parseJalaliYmd } from '../../platform/i18n/format.js';
@@ -190,6 +191,7 @@ export function createNewsService(ctx: NewsContext) {
       const at = (row.state === 'unpublished' || row.state === 'scheduled') && published !== null && published <= now ? published : now;
       await q.updateArticle(tx, scope, row.id, { state: 'published', published_at: at, publish_at: null, updated_at: now, updated_by: actor.id });
       await appendAudit(tx, actor, { orgId: scope.orgId, action: 'news.published', entity: 'news_article', entityId: row.id, data: { code, from: row.state, published_at: at } }, now);
+      await emitEvent(tx, { orgId: scope.orgId, type: 'article.published', orderingKey: row.id, payload: { article_id: row.id, code, path: `/news/${code}`, lang: row.lang, title: row.title, published_at: new Date(at).toISOString() } }, now);
       return;
     }
     if (action === 'schedule') {
@@ -409,6 +411,7 @@ export class NewsScheduler {
         const done = await inTransaction(this.opts.db, async (tx) => {
           if (!(await q.markPublished(tx, a.id, Number(a.publish_at), now))) return false;
           await appendAudit(tx, systemActor, { orgId: a.org_id, action: 'news.published', entity: 'news_article', entityId: a.id, data: { code: Number(a.code), from: 'scheduled', published_at: Number(a.publish_at) } }, now);
+          await emitEvent(tx, { orgId: a.org_id, type: 'article.published', orderingKey: a.id, payload: { article_id: a.id, code: Number(a.code), path: `/news/${Number(a.code)}`, lang: a.lang, title: a.title, published_at: new Date(Number(a.publish_at)).toISOString() } }, now);
           return true;
         });
         if (done) { published += 1; changed += 1; }

@@ -3,6 +3,7 @@ import { inTransaction } from '../../platform/db/index.js';
 import { newId, systemActor, type Actor, type Clock } from '../../platform/core/index.js';
 import { AppError, badInput, forbidden, notFound, unauthorized } from '../../platform/http/errors.js';
 import { appendAudit } from '../../platform/audit/index.js';
+import { emitEvent } from '../../platform/webhooks/events.js';
 import { enqueue } from '../../platform/outbox/index.js';
 import { mayAct, orgScope } from '../../platform/auth/access.js';
 import { safeNext } from '../../platform/http/context.js';
@@ -281,6 +282,7 @@ export function createPaymentsService(deps: PaymentsDeps) {
         orgId: payment.org_id, action: 'payment.paid', entity: 'payment', entityId: payment.id,
         data: { amount: Number(payment.amount), gateway: payment.gateway, ref_id: verified.refId ?? null, code: verified.code ?? null, bills: paid.map((b) => b.bill_code), source, from: payment.status },
       }, now);
+      await emitEvent(tx, { orgId: payment.org_id, type: 'payment.verified', orderingKey: paid.find((b) => b.application_id)?.application_id ?? payment.id, payload: { payment_id: payment.id, amount_rials: Number(payment.amount), gateway: payment.gateway, ref_id: verified.refId ?? null, bills: paid.map((b) => b.bill_code), application_ids: [...new Set(paid.flatMap((b) => (b.application_id ? [b.application_id] : [])))], verified_at: new Date(now).toISOString() } }, now);
       if (refused.length) {
         const refund = refused.reduce((sum, r) => sum + Number(r.bill.amount), 0);
         const why = refused.map((r) => `${r.bill.bill_code}: ${r.reason}`).join('; ');
