@@ -492,7 +492,7 @@ export function applicationsRoutes(deps: AppDeps) {
     });
 
     api.get('/api/v1/applications/:id/documents/:docId', {
-      schema: { tags, summary: 'Download a document (its owner and staff of its organization only)', security, params: s.documentParams, response: { 401: errorReply, 404: errorReply } },
+      schema: { tags, summary: 'Download a document (its owner and staff of its organization only)', security, params: s.documentParams, response: { 200: s.documentFile, 401: errorReply, 404: errorReply } },
     }, async (req, reply) => sendDocument(req, reply, req.params.id, req.params.docId));
 
     api.delete('/api/v1/applications/:id/documents/:docId', {

@@ -6,9 +6,10 @@ import { z } from 'zod';
 const localized = z.object({ fa: z.string(), en: z.string().optional() });
 const instant = z.string().meta({ description: 'ISO 8601, UTC', example: '2026-11-28T09:00:00.000Z' });
 
-export const idParams = z.object({ id: z.string().max(64) });
-export const documentParams = z.object({ id: z.string().max(64), docId: z.string().max(64) });
-export const codeParams = z.object({ code: z.string().max(80) });
+const appId = z.string().max(64).meta({ description: 'The application\'s id', example: '0193b1e4-5c2a-7e90-8d4f-3a6b9c1e2f70' });
+export const idParams = z.object({ id: appId });
+export const documentParams = z.object({ id: appId, docId: z.string().max(64).meta({ description: 'The document\'s id', example: '0193b1e6-0f4d-7a21-b5c3-8e2d4f6a9b10' }) });
+export const codeParams = z.object({ code: z.string().max(80).meta({ example: 'SARI-1405-000123' }) });
 
 export const startBody = z.object({
   org: z.string().max(64).meta({ example: 'sari', description: 'The municipality\'s code' }),
@@ -42,11 +43,13 @@ export const uploadBody = z.object({
   file: z.string().meta({ format: 'binary', description: 'The file; its type is decided by its content' }),
 });
 
-export const noteBody = z.object({ text: z.string().max(4000) });
-export const ratingBody = z.object({ rating: z.number().int().meta({ description: '1 to 5' }), comment: z.string().max(4000).optional() });
+export const noteBody = z.object({ text: z.string().max(4000).meta({ example: 'بازدید میدانی برای شنبه هماهنگ شد.' }) });
+export const ratingBody = z.object({ rating: z.number().int().meta({ description: '1 to 5', example: 5 }), comment: z.string().max(4000).optional().meta({ example: 'سریع و بدون مراجعه حضوری انجام شد.' }) });
 
 const feeItem = z.object({ key: z.string(), title: localized, amount: z.number().int().meta({ description: 'Rials' }) });
-export const feesReply = z.object({ items: z.array(feeItem), total: z.number().int().meta({ description: 'Rials' }) });
+export const feesReply = z.object({ items: z.array(feeItem), total: z.number().int().meta({ description: 'Rials' }) }).meta({
+  example: { items: [{ key: 'file_fee', title: { fa: 'هزینه تشکیل و کارشناسی پرونده', en: 'File and review fee' }, amount: 3500000 }, { key: 'fire_levy', title: { fa: 'عوارض خدمات آتش‌نشانی', en: 'Fire-service levy' }, amount: 43200000 }], total: 46700000 },
+});
 
 export const documentReply = z.object({
   id: z.string(),
@@ -110,7 +113,8 @@ export const applicationReply = z.object({
   assignee_id: z.string().nullable(),
 });
 
-export const problemsReply = z.object({ problems: z.record(z.string(), z.string()).meta({ description: 'What still stops submission: field or document key -> message' }) });
+export const problemsReply = z.object({ problems: z.record(z.string(), z.string()).meta({ description: 'What still stops submission: field or document key -> message' }) })
+  .meta({ example: { problems: { building_area_m2: 'این مورد را پر کنید.', deed: 'این مدرک را بارگذاری کنید.' } } });
 
 export const summaryReply = z.object({
   id: z.string(),
@@ -149,3 +153,9 @@ export const verifyReply = z.object({
   closed_at: instant,
   holder: z.string().nullable().meta({ description: 'Initial and family name of the applicant' }),
 });
+
+/** The download of a document: its bytes with the type checked at upload. */
+export const documentFile = {
+  description: 'The file, with Content-Type the type found at upload, Content-Disposition carrying its name, and Cache-Control: private, no-store.',
+  content: Object.fromEntries(['application/pdf', 'image/jpeg', 'image/png', 'image/webp', 'image/tiff'].map((type) => [type, { schema: z.string().meta({ format: 'binary' }) }])),
+};

@@ -259,11 +259,11 @@ export function caseworkRoutes(deps: AppDeps) {
     });
 
     api.get('/api/v1/inbox/summary', {
-      schema: { tags, summary: 'The load of each organization of your inbox: open applications by state, deadline status and case officer', security, querystring: s.summaryQuery, response: { 200: s.summaryReply, 401: s.errorReply, 404: s.errorReply } },
+      schema: { tags, summary: 'The load of each organization of your inbox: open applications by state, deadline status and case officer', security, querystring: s.summaryQuery, response: { 200: s.summaryReply, 400: s.errorReply, 401: s.errorReply, 404: s.errorReply } },
     }, async (req) => ({ orgs: await casework.summary(staffOnly(req), req.query) }));
 
     api.get('/api/v1/inbox/notices', {
-      schema: { tags, summary: 'Your unread escalations: applications of organizations you manage whose deadline passed', security, querystring: s.summaryQuery, response: { 200: s.noticesReply, 401: s.errorReply, 404: s.errorReply } },
+      schema: { tags, summary: 'Your unread escalations: applications of organizations you manage whose deadline passed', security, querystring: s.summaryQuery, response: { 200: s.noticesReply, 400: s.errorReply, 401: s.errorReply, 404: s.errorReply } },
     }, async (req) => {
       const items = await casework.notices(staffOnly(req), req.query);
       return { items: items.map((n) => ({ ...n, due_at: iso(n.due_at), created_at: iso(n.created_at)! })) };

@@ -65,12 +65,22 @@ export const summaryReply = z.object({
     by_state: z.array(z.object({ service: z.object({ code: z.string(), title: localized }), key: z.string(), title: localized, count: z.number().int(), late: z.number().int(), at_risk: z.number().int() })),
     by_assignee: z.array(z.object({ id: z.string().nullable(), name: z.string().nullable(), count: z.number().int(), late: z.number().int() })),
   })),
+}).meta({
+  example: {
+    orgs: [{
+      org: 'sari', all: true, open: 42, unassigned: 7, escalated: 2,
+      by_deadline: { on_time: 31, at_risk: 6, late: 3, none: 2 },
+      by_state: [{ service: { code: 'building-permit', title: { fa: 'صدور پروانه ساختمانی', en: 'Building permit' } }, key: 'inspection', title: { fa: 'بازدید میدانی و کنترل نقشه', en: 'Site inspection and plan check' }, count: 9, late: 1, at_risk: 2 }],
+      by_assignee: [{ id: '0193a5c2-8a40-7d11-b2c4-51e0f3a9d7e8', name: 'علی کریمی', count: 12, late: 1 }, { id: null, name: null, count: 7, late: 0 }],
+    }],
+  },
 });
-export const summaryQuery = z.object({ org: orgCode.optional() });
+export const summaryQuery = z.object({ org: orgCode.optional().meta({ description: 'Only this organization (default: every organization of your inbox).', example: 'sari' }) });
 
-export const idParams = z.object({ id: z.string().min(1).max(64) });
-export const assignBody = z.object({ staff_id: z.string().max(64).nullable().meta({ description: 'A colleague with a case-handling role in the application\'s organization; null to unassign.' }) });
-export const assignmentReply = z.object({ id: z.string(), assignee: z.object({ id: z.string(), name: z.string() }).nullable() });
+export const idParams = z.object({ id: z.string().min(1).max(64).meta({ example: '0193b1e4-5c2a-7e90-8d4f-3a6b9c1e2f70' }) });
+export const assignBody = z.object({ staff_id: z.string().max(64).nullable().meta({ description: 'A colleague with a case-handling role in the application\'s organization; null to unassign.', example: '0193a5c2-8a40-7d11-b2c4-51e0f3a9d7e8' }) });
+export const assignmentReply = z.object({ id: z.string(), assignee: z.object({ id: z.string(), name: z.string() }).nullable() })
+  .meta({ example: { id: '0193b1e4-5c2a-7e90-8d4f-3a6b9c1e2f70', assignee: { id: '0193a5c2-8a40-7d11-b2c4-51e0f3a9d7e8', name: 'علی کریمی' } } });
 
 export const noticesReply = z.object({
   items: z.array(z.object({
@@ -84,6 +94,14 @@ export const noticesReply = z.object({
     due_at: z.string().nullable(),
     created_at: z.string(),
   })),
+}).meta({
+  example: {
+    items: [{
+      id: '0193b2f0-11aa-7c3e-9f20-6d5e4c3b2a19', org: 'sari', kind: 'escalation', application_id: '0193b1e4-5c2a-7e90-8d4f-3a6b9c1e2f70', tracking_code: 'SARI-1405-000123',
+      service_title: { fa: 'صدور پروانه ساختمانی', en: 'Building permit' }, state: { key: 'inspection', title: { fa: 'بازدید میدانی و کنترل نقشه', en: 'Site inspection and plan check' } },
+      due_at: '2026-11-26T10:30:00.000Z', created_at: '2026-11-26T10:31:00.000Z',
+    }],
+  },
 });
 
 export const counterBody = z.object({
