@@ -9,8 +9,8 @@ export const INDICATORS: CouncilIndicatorsTable[] = [
   {
     code: 'services_online', kind: 'computed', unit: 'share', higher_is_better: 1, weight: 0.25, position: 1,
     title_fa: 'سهم خدمات برخط', title_en: 'Share of services online',
-    description_fa: 'از خدمات فعال پذیرفته‌شده سازمان، سهم آن‌هایی که سطح بلوغشان ۳ (تراکنشی) یا بالاتر است؛ توزیع سطح‌های ۱ تا ۵ کنار آن آمده است. وضعیت کنونی کاتالوگ است، نه دوره.',
-    description_en: 'Of the organization\'s enabled adopted services, the share at maturity level 3 (transactional) or above; the spread over levels 1-5 is shown beside it. The current catalog, not the period.',
+    description_fa: 'از خدمات فعال پذیرفته‌شده سازمان، سهم آن‌هایی که سطح بلوغشان ۳ (تراکنشی) یا بالاتر است؛ توزیع سطح‌های ۱ تا ۵ کنار آن آمده است. در سطر استان، خدمات بیرونی فعال دستگاه‌ها (آب و فاضلاب، ثبت و ...) هم شمرده می‌شوند. وضعیت کنونی کاتالوگ است، نه دوره.',
+    description_en: 'Of the organization\'s enabled adopted services, the share at maturity level 3 (transactional) or above; the spread over levels 1-5 is shown beside it. The province\'s row also counts the agencies\' active external services (water, registry, ...). The current catalog, not the period.',
   },
   {
     code: 'digital_take_up', kind: 'computed', unit: 'share', higher_is_better: 1, weight: 0.2, position: 2,

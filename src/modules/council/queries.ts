@@ -52,6 +52,12 @@ export function adoptedMaturity(tx: Tx, orgIds: string[]) {
     .select(['s.org_id', 'v.maturity']).where('s.enabled', '=', 1).where('s.org_id', 'in', orgIds).execute();
 }
 
+/** Issue 8: the maturity (1-5) of every active external service of an agency; they count in the province's share. */
+export function externalMaturity(tx: Tx) {
+  return tx.selectFrom('external_services as e').innerJoin('orgs as o', 'o.id', 'e.org_id')
+    .select(['e.org_id', 'e.maturity']).where('e.active', '=', 1).where('o.kind', '=', 'agency').execute();
+}
+
 export function meetings(tx: Tx) {
   return tx.selectFrom('council_meetings').selectAll().orderBy('number', 'desc').execute();
 }

@@ -170,6 +170,8 @@ export function createCouncilService(ctx: CouncilContext) {
       tally(org.code, Number(r.maturity));
       tally('', Number(r.maturity));
     }
+    // Agencies' external services (issue 8) are services of the province too: they count in its row.
+    for (const r of await q.externalMaturity(tx)) tally('', Number(r.maturity));
     const keys = ['', ...munis.map((o) => o.code)];
     // Asked together, so the KPI source can answer them from one read of its version.
     const figures = await Promise.all(keys.map((key) => (ctx.kpis ? ctx.kpis(db, key ? { org: key } : {}, period) : null)));
