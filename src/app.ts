@@ -41,6 +41,8 @@ import { costPages } from './modules/transparency/costs-pages.js';
 import { councilRoutes } from './modules/council/routes.js';
 import { newsRoutes } from './modules/news/routes.js';
 import { newsWeb } from './modules/news/web.js';
+import { webhooksRoutes } from './modules/integration/webhooks-routes.js';
+import { webhooksPages } from './modules/integration/webhooks-pages.js';
 import { agenciesRoutes } from './modules/integration/agencies-routes.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -171,6 +173,8 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   await app.register(councilRoutes(deps));
   await app.register(newsRoutes(deps));
   await app.register(newsWeb(deps));
+  await app.register(webhooksRoutes(deps));
+  await app.register(webhooksPages(deps));
   await app.register(agenciesRoutes(deps));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
