@@ -7,7 +7,7 @@ import { areasGeoJson } from './areas.js';
 import { errorReply } from './schemas.js';
 
 const position = z.array(z.number()).describe('[longitude, latitude]');
-const areasQuery = z.object({ org: z.string().max(64).regex(/^[a-z0-9-]+$/).optional().describe('a municipality code, e.g. babol') });
+const areasQuery = z.object({ org: z.string().max(64).regex(/^[a-z0-9-]+$/).optional().meta({ description: 'a municipality code, e.g. babol', example: 'babol' }) });
 const areasReply = z.object({
   type: z.literal('FeatureCollection'),
   features: z.array(z.object({
@@ -18,6 +18,14 @@ const areasReply = z.object({
       z.object({ type: z.literal('MultiPolygon'), coordinates: z.array(z.array(z.array(position))) }),
     ]),
   })),
+}).meta({
+  example: {
+    type: 'FeatureCollection',
+    features: [{
+      type: 'Feature', properties: { code: 'babol', name_fa: 'شهرداری بابل', name_en: 'Babol Municipality' },
+      geometry: { type: 'Polygon', coordinates: [[[52.642, 36.514], [52.718, 36.514], [52.718, 36.576], [52.642, 36.576], [52.642, 36.514]]] },
+    }],
+  },
 });
 
 /** Municipality boundaries as public GeoJSON, for maps: which municipality a report will go to. */
