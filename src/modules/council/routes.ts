@@ -390,7 +390,7 @@ export function councilRoutes(deps: AppDeps) {
     });
 
     api.get('/api/v1/council/meetings/:number', {
-      schema: { tags, summary: 'One meeting with the resolutions you may see (internal ones only for the council and the responsible organization)', security, params: s.numberParams, response: { 200: s.meetingDetailReply, 404: s.errorReply } },
+      schema: { tags, summary: 'One meeting with the resolutions you may see (internal ones only for the council and the responsible organization)', security, params: s.numberParams, response: { 200: s.meetingDetailReply, 400: s.errorReply, 404: s.errorReply } },
     }, async (req) => {
       const m = (await council.meetings()).find((x) => x.number === req.params.number);
       if (!m) throw notFound();
@@ -413,7 +413,7 @@ export function councilRoutes(deps: AppDeps) {
     }, async (req, reply) => reply.status(201).send(await council.addResolution(req.actor, req.params.number, { ...req.body, deadline: deadlineOf(req.body.deadline) })));
 
     api.get('/api/v1/council/resolutions', {
-      schema: { tags, summary: 'Resolutions and their state; anonymous callers and citizens get only public ones', security, querystring: s.resolutionsQuery, response: { 200: s.resolutionsReply } },
+      schema: { tags, summary: 'Resolutions and their state; anonymous callers and citizens get only public ones', security, querystring: s.resolutionsQuery, response: { 200: s.resolutionsReply, 400: s.errorReply } },
     }, async (req) => ({ items: (await council.resolutions(req.actor, req.query)).map(resolutionJson) }));
 
     api.patch('/api/v1/council/resolutions/:id', {

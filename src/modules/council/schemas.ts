@@ -14,8 +14,22 @@ const states = z.enum(['open', 'done', 'cancelled']);
 
 export const periodQuery = z.object({ period });
 export const codeParams = z.object({ code: z.string().min(1).max(64) });
-export const idParams = z.object({ id: z.string().min(1).max(64) });
-export const numberParams = z.object({ number: z.coerce.number().int().min(1).max(100000) });
+export const idParams = z.object({ id: z.string().min(1).max(64).meta({ example: '0193ae71-3c5d-7e2f-a410-9b8c7d6e5f40' }) });
+export const numberParams = z.object({ number: z.coerce.number().int().min(1).max(100000).meta({ description: 'The meeting\'s number', example: 12 }) });
+
+// ---------- examples for the API documentation ----------
+const exMeeting = {
+  number: 12, held_at: '2026-11-18T06:30:00.000Z', title: { fa: 'جلسه دوازدهم شورای عالی خدمات الکترونیک استان', en: 'Twelfth meeting of the provincial e-services council' },
+  orgs_present: ['mazandaran', 'sari', 'babol', 'amol'], summary: { fa: 'بررسی پیشرفت الکترونیکی‌شدن پروانه ساختمانی در شهرداری‌ها.', en: 'Progress of online building permits in the municipalities.' },
+};
+const exResolution = {
+  id: '0193ae71-3c5d-7e2f-a410-9b8c7d6e5f40', meeting: 12, number: 3,
+  text: { fa: 'شهرداری بابل خدمت پروانه ساختمانی را تا پایان دی ۱۴۰۵ کاملاً برخط کند.', en: 'Babol municipality makes the building permit fully online by the end of Dey 1405.' },
+  responsible_org: { code: 'babol', name: { fa: 'شهرداری بابل', en: 'Babol Municipality' } }, deadline: '2027-01-20T20:30:00.000Z',
+  expected_output: { fa: 'گزارش راه‌اندازی و نخستین پروانه صادرشده به‌صورت برخط', en: 'A launch report and the first permit issued online' },
+  internal: false, state: 'open', progress: 40, overdue: false,
+  updates: [{ progress: 40, note: 'فرم‌ها و گردش کار تعریف شد؛ آزمایش با ده متقاضی در جریان است.', org: 'babol', created_at: '2026-11-25T10:05:00.000Z' }],
+};
 
 const indicator = z.object({
   code: z.string(), title: localized, unit: z.string().meta({ description: 'share (0-1), score (1-5), percent (0-100), count or rials' }),
@@ -68,16 +82,16 @@ export const meetingBody = z.object({
 });
 export const meetingReply = z.object({ number: z.number().int() });
 export const meeting = z.object({ number: z.number().int(), held_at: z.string(), title: localized, orgs_present: z.array(z.string()), summary: localized });
-export const meetingsReply = z.object({ items: z.array(meeting) });
+export const meetingsReply = z.object({ items: z.array(meeting) }).meta({ example: { items: [exMeeting] } });
 export const resolution = z.object({
   id: z.string(), meeting: z.number().int(), number: z.number().int(), text: localized,
   responsible_org: z.object({ code: z.string(), name: localized }), deadline: z.string().nullable(), expected_output: localized,
   internal: z.boolean(), state: states, progress: z.number().int(), overdue: z.boolean(),
   updates: z.array(z.object({ progress: z.number().int(), note: z.string(), org: z.string(), created_at: z.string() })),
 });
-export const meetingDetailReply = meeting.extend({ resolutions: z.array(resolution) });
-export const resolutionsQuery = z.object({ meeting: z.coerce.number().int().min(1).optional(), org: orgCode.optional(), state: states.optional() });
-export const resolutionsReply = z.object({ items: z.array(resolution) });
+export const meetingDetailReply = meeting.extend({ resolutions: z.array(resolution) }).meta({ example: { ...exMeeting, resolutions: [exResolution] } });
+export const resolutionsQuery = z.object({ meeting: z.coerce.number().int().min(1).optional().meta({ example: 12 }), org: orgCode.optional().meta({ example: 'babol' }), state: states.optional() });
+export const resolutionsReply = z.object({ items: z.array(resolution) }).meta({ example: { items: [exResolution] } });
 export const resolutionReply = z.object({ id: z.string(), number: z.number().int() });
 export const resolutionPatch = z.object({
   text_fa: z.string().trim().min(1).max(3000).optional(), text_en: z.string().trim().max(3000).optional(),
@@ -92,8 +106,16 @@ export const meetingPatch = z.object({
   orgs_present: z.array(orgCode).max(100).optional(), summary_fa: z.string().max(5000).optional(), summary_en: z.string().max(5000).optional(),
 }).meta({ description: 'Only the fields given change; each change is audited with its earlier value.' });
 export const targetQuery = z.object({ period, org: orgCode.optional().meta({ description: 'Absent: the province as a whole.' }) });
-export const updateBody = z.object({ progress: z.number().int().min(0).max(100), note: z.string().trim().min(1).max(2000) });
-export const updateReply = z.object({ id: z.string(), progress: z.number().int() });
+export const updateBody = z.object({ progress: z.number().int().min(0).max(100), note: z.string().trim().min(1).max(2000) })
+  .meta({ example: { progress: 60, note: 'درگاه پرداخت وصل شد و ۳۵ پرونده به‌صورت برخط ثبت شده است.' } });
+export const updateReply = z.object({ id: z.string(), progress: z.number().int() }).meta({ example: { id: '0193b3a0-9d8e-7f6a-b5c4-d3e2f1a0b9c8', progress: 60 } });
 export const noticesReply = z.object({
   items: z.array(z.object({ id: z.string(), resolution_id: z.string(), meeting: z.number().int(), number: z.number().int(), text: localized, deadline: z.string(), created_at: z.string() })),
+}).meta({
+  example: {
+    items: [{
+      id: '0193b4c1-2a3b-7c4d-8e5f-60718293a4b5', resolution_id: exResolution.id, meeting: 12, number: 3, text: exResolution.text,
+      deadline: '2027-01-20T20:30:00.000Z', created_at: '2027-01-21T04:00:00.000Z',
+    }],
+  },
 });

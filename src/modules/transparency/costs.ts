@@ -130,27 +130,31 @@ export async function orgCosts(db: DB, orgCode: string): Promise<OrgCost[]> {
   return rows.map((r) => ({ period: r.period, service: r.service_code, cost_rials: Number(r.cost_rials), note: r.note, created_at: Number(r.created_at) }));
 }
 
-const costJson = z.object({ period: z.string(), service: z.string().nullable(), cost_rials: z.number().int(), note: z.string().nullable(), created_at: z.string() });
+const costExample = { period: '1405-s3', service: 'building-permit', cost_rials: 1850000000, note: 'حقوق دو کارشناس و سهم هزینه سامانه در پاییز ۱۴۰۵', created_at: '2026-11-28T08:20:00.000Z' };
+const costJson = z.object({ period: z.string(), service: z.string().nullable(), cost_rials: z.number().int(), note: z.string().nullable(), created_at: z.string() }).meta({ example: costExample });
 const toJson = (c: OrgCost) => ({ ...c, created_at: new Date(c.created_at).toISOString() });
 
 /** PUT/GET/DELETE /api/v1/orgs/:org/costs (the staff page is costs-pages.ts). Register with app.register(costRoutes, { db, clock }). */
 export async function costRoutes(app: FastifyInstance, opts: { db: DB; clock: Clock }): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
-  const params = z.object({ org: z.string().min(1).max(64) });
+  const params = z.object({ org: z.string().min(1).max(64).meta({ description: 'The organization\'s code', example: 'sari' }) });
   api.put('/api/v1/orgs/:org/costs', {
     schema: {
       tags: ['transparency'], summary: 'Set the organization\'s cost of delivering its services (or one service) in a period, for cost per transaction (org admins)',
-      params, body: z.object({ period: z.string(), service: z.string().nullable().optional(), cost_rials: z.number().int().min(0), note: z.string().max(500).nullable().optional() }),
+      params, body: z.object({
+        period: z.string().meta({ description: 'A Jalali year (1405), season (1405-s3) or month (1405-09)' }), service: z.string().nullable().optional().meta({ description: 'An adopted service\'s code; absent or null: all services' }),
+        cost_rials: z.number().int().min(0), note: z.string().max(500).nullable().optional(),
+      }).meta({ example: { period: '1405-s3', service: 'building-permit', cost_rials: 1850000000, note: 'حقوق دو کارشناس و سهم هزینه سامانه در پاییز ۱۴۰۵' } }),
       response: { 200: costJson, 400: errorReply, 401: errorReply, 404: errorReply },
     },
   }, async (req) => toJson(await setOrgCost(opts.db, opts.clock, req.actor, req.params.org, req.body)));
   api.get('/api/v1/orgs/:org/costs', {
-    schema: { tags: ['transparency'], summary: 'The costs the organization entered, by period', params, response: { 200: z.object({ items: z.array(costJson) }), 404: errorReply } },
+    schema: { tags: ['transparency'], summary: 'The costs the organization entered, by period', params, response: { 200: z.object({ items: z.array(costJson) }).meta({ example: { items: [costExample] } }), 400: errorReply, 404: errorReply } },
   }, async (req) => ({ items: (await orgCosts(opts.db, req.params.org)).map(toJson) }));
   api.delete('/api/v1/orgs/:org/costs', {
     schema: {
       tags: ['transparency'], summary: 'Remove the cost the organization entered for a period (and service); cost per transaction is then unknown unless another cost counts (org admins)',
-      params, querystring: z.object({ period: z.string().max(16), service: z.string().max(64).optional().meta({ description: 'Absent: the cost entered for all services.' }) }),
+      params, querystring: z.object({ period: z.string().max(16).meta({ example: '1405-s3' }), service: z.string().max(64).optional().meta({ description: 'Absent: the cost entered for all services.', example: 'building-permit' }) }),
       response: { 204: z.null().meta({ description: 'Removed' }), 400: errorReply, 401: errorReply, 404: errorReply },
     },
   }, async (req, reply) => {

@@ -56,7 +56,18 @@ const tableSchemaReply = z.object({
   $schema: z.string(), name: z.string(), title: z.string(), description: z.string(), missingValues: z.array(z.string()),
   fields: z.array(z.object({ name: z.string(), type: z.string(), title: z.string(), description: z.string() }).loose()),
 });
-const catalogReply = z.object({ '@context': z.string(), '@type': z.string(), title: z.string(), license: z.string(), dataset: z.array(z.object({ title: z.string(), distribution: z.array(z.object({ mediaType: z.string(), downloadURL: z.string() }).loose()) }).loose()) }).loose();
+const catalogReply = z.object({ '@context': z.string(), '@type': z.string(), title: z.string(), license: z.string(), dataset: z.array(z.object({ title: z.string(), distribution: z.array(z.object({ mediaType: z.string(), downloadURL: z.string() }).loose()) }).loose()) }).loose().meta({
+  description: 'The DCAT catalog; abridged in the example (every dataset has CSV and JSON distributions per period).',
+  example: {
+    '@context': 'https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld', '@type': 'dcat:Catalog', title: 'Pishkhan open data', 'title@fa': 'داده‌های باز پیشخوان',
+    license: LICENCE.url,
+    dataset: [{
+      '@type': 'dcat:Dataset', identifier: 'http://127.0.0.1:3000/open-data#kpis', title: 'Performance indicators of e-services and 137 reports', 'title@fa': 'شاخص‌های عملکرد خدمات الکترونیک و گزارش‌های ۱۳۷',
+      modified: '2026-11-28', temporal: '2026-03-21/2027-03-20', describedBy: 'http://127.0.0.1:3000/open-data/schemas/kpis.json',
+      distribution: [{ '@type': 'dcat:Distribution', title: 'each season of 1405, every scope (CSV)', mediaType: 'text/csv', format: 'CSV', downloadURL: 'http://127.0.0.1:3000/open-data/kpis.csv?period=1405&by=season&breakdown=all' }],
+    }],
+  },
+});
 
 
 const FILE_NAMES: Record<DatasetId, string> = { kpis: 'kpis', applications: 'application-timings', reports: 'report-timings' };
