@@ -16,6 +16,7 @@ import { installErrorHandlers } from './platform/http/error-handler.js';
 import { AppError } from './platform/http/errors.js';
 import { LANG_COOKIE, SESSION_COOKIE } from './platform/http/context.js';
 import { installMetrics } from './platform/http/metrics.js';
+import { apiKeyOf, checkApiClientRoute, DEFAULT_RATE_PER_MINUTE, resolveApiKey } from './platform/auth/api-keys.js';
 import { opsRoutes } from './modules/ops/routes.js';
 import { homeRoutes } from './modules/home/routes.js';
 import { identityRoutes } from './modules/identity/routes.js';
@@ -44,6 +45,8 @@ import { newsWeb } from './modules/news/web.js';
 import { webhooksRoutes } from './modules/integration/webhooks-routes.js';
 import { webhooksPages } from './modules/integration/webhooks-pages.js';
 import { agenciesRoutes } from './modules/integration/agencies-routes.js';
+import { integrationClientsRoutes } from './modules/integration/clients-routes.js';
+import { integrationAuditRoutes } from './modules/integration/audit-routes.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const nodeModules = join(root, 'node_modules');
@@ -124,12 +127,30 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   app.decorateRequest('locale', 'fa');
   app.decorateRequest('sessionToken', null);
   app.decorateRequest('sessionInfo', null);
-  app.addHook('onRequest', async (req) => {
+  app.decorateRequest('apiClient', null);
+  // Each API client has its own budget of requests a minute (its rate_per_minute).
+  const apiClientLimit = app.rateLimit({
+    max: (req) => req.apiClient?.ratePerMinute ?? DEFAULT_RATE_PER_MINUTE,
+    timeWindow: 60_000,
+    keyGenerator: (req) => `api_client:${req.apiClient?.id ?? req.ip}`,
+  });
+  app.addHook('onRequest', async (req, reply) => {
     const queryLang = (req.query as { lang?: string } | undefined)?.lang;
     const cookieLang = req.cookies[LANG_COOKIE];
     const header = String(req.headers['accept-language'] ?? '');
     req.locale = queryLang === 'en' || queryLang === 'fa' ? queryLang : cookieLang === 'en' || cookieLang === 'fa' ? cookieLang : req.url.startsWith('/api/') && /^en\b/i.test(header) ? 'en' : 'fa';
     req.actor = { kind: 'anonymous', id: null, ip: req.ip };
+    // Another system with an API key (Bearer pk_... or X-Api-Key): its org, its scopes, its rate.
+    const apiKey = req.url.startsWith('/api/') ? apiKeyOf(req.headers) : null;
+    if (apiKey !== null) {
+      const client = await resolveApiKey(deps.db, apiKey, deps.clock.now(), req.ip);
+      if (!client) throw new AppError('api_client.key_invalid', 401);
+      req.actor = client.actor;
+      req.apiClient = { id: client.actor.id, ratePerMinute: client.ratePerMinute };
+      await apiClientLimit.call(app, req, reply);
+      checkApiClientRoute(req);
+      return;
+    }
     const auth = req.headers.authorization;
     const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : req.cookies[SESSION_COOKIE];
     if (!token || token.length > 200 || req.url.startsWith('/static/')) return;
@@ -176,6 +197,8 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   await app.register(webhooksRoutes(deps));
   await app.register(webhooksPages(deps));
   await app.register(agenciesRoutes(deps));
+  await app.register(integrationClientsRoutes(deps));
+  await app.register(integrationAuditRoutes(deps));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

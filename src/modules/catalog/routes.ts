@@ -97,6 +97,7 @@ export function catalogRoutes(deps: AppDeps) {
 
     // ================= the public single window: JSON =================
     api.get('/api/v1/services', {
+      config: { apiScope: 'catalog.read' },
       schema: { tags: ['services'], summary: 'The catalog: services offered in the province, by municipality, category and search', querystring: s.catalogQuery, response: { 200: s.catalogReply, 400: s.errorReply, 404: s.errorReply } },
     }, async (req) => {
       const r = await catalog.catalog({ org: req.query.org, category: req.query.category, q: req.query.q, page: req.query.page, perPage: req.query.per_page, locale: req.locale });
@@ -104,13 +105,15 @@ export function catalogRoutes(deps: AppDeps) {
     });
 
     api.get('/api/v1/services/:code', {
-      schema: { tags: ['services'], summary: 'A service sheet: documents, fees, steps, deadline, maturity, what it saves, who offers it', params: s.codeParams, response: { 200: s.sheetReply, 404: s.errorReply } },
+      config: { apiScope: 'catalog.read' },
+      schema: { tags: ['services'], summary: 'A service sheet: documents, fees, steps, deadline, maturity, what it saves, who offers it', params: s.codeParams, response: { 200: s.sheetReply, 400: s.errorReply, 404: s.errorReply } },
     }, async (req) => {
       const r = await catalog.serviceSheet(req.params.code);
       return sheetJson(r.sheet, r.offeredBy, req.locale);
     });
 
     api.get('/api/v1/orgs/:org/services', {
+      config: { apiScope: 'catalog.read' },
       schema: { tags: ['services'], summary: 'The services one organization offers', params: s.orgParams, querystring: s.orgCatalogQuery, response: { 200: s.catalogReply, 400: s.errorReply, 404: s.errorReply } },
     }, async (req) => {
       const r = await catalog.catalog({ org: req.params.org, category: req.query.category, q: req.query.q, page: req.query.page, perPage: req.query.per_page, locale: req.locale });
@@ -118,7 +121,8 @@ export function catalogRoutes(deps: AppDeps) {
     });
 
     api.get('/api/v1/orgs/:org/services/:code', {
-      schema: { tags: ['services'], summary: 'A service as one organization offers it: its rates, deadlines, office and where to apply', params: s.orgServiceParams, response: { 200: s.orgSheetReply, 404: s.errorReply } },
+      config: { apiScope: 'catalog.read' },
+      schema: { tags: ['services'], summary: 'A service as one organization offers it: its rates, deadlines, office and where to apply', params: s.orgServiceParams, response: { 200: s.orgSheetReply, 400: s.errorReply, 404: s.errorReply } },
     }, async (req) => {
       const r = await catalog.orgServiceSheet(req.params.org, req.params.code);
       return { ...sheetJson(r.sheet, r.offeredBy, req.locale), org: orgJson(r.org), office: r.office, apply_url: `/apply/${r.org.code}/${r.sheet.code}` };
@@ -139,11 +143,11 @@ export function catalogRoutes(deps: AppDeps) {
     }, async (req, reply) => reply.status(201).send(versionJson(await catalog.importDefinition(signedIn(req.actor), req.body))));
 
     api.get('/api/v1/catalog/templates/:code/versions', {
-      schema: { tags: authorTags, summary: 'The versions of a service (drafts only for reference authors)', params: s.codeParams, response: { 200: s.versionsReply, 404: s.errorReply } },
+      schema: { tags: authorTags, summary: 'The versions of a service (drafts only for reference authors)', params: s.codeParams, response: { 200: s.versionsReply, 400: s.errorReply, 404: s.errorReply } },
     }, async (req) => ({ items: (await catalog.versions(req.actor, req.params.code)).map(versionJson) }));
 
     api.get('/api/v1/catalog/templates/:code/versions/:version', {
-      schema: { tags: authorTags, summary: 'One version with its whole definition (drafts only for reference authors)', params: s.versionParams, response: { 200: s.versionDetailReply, 404: s.errorReply } },
+      schema: { tags: authorTags, summary: 'One version with its whole definition (drafts only for reference authors)', params: s.versionParams, response: { 200: s.versionDetailReply, 400: s.errorReply, 404: s.errorReply } },
     }, async (req) => {
       const v = await catalog.version(req.actor, req.params.code, req.params.version);
       return { ...versionJson(v), definition: v.definition as unknown as Record<string, unknown> };
@@ -154,31 +158,31 @@ export function catalogRoutes(deps: AppDeps) {
     }, async (req) => versionJson(await catalog.replaceDraft(signedIn(req.actor), req.params.code, req.params.version, req.body)));
 
     api.post('/api/v1/catalog/templates/:code/versions/:version/publish', {
-      schema: { tags: authorTags, summary: 'Publish a draft: from then on it is immutable and organizations may adopt it', security, params: s.versionParams, response: { 200: s.versionReply, 401: s.errorReply, 404: s.errorReply, 409: s.errorReply } },
+      schema: { tags: authorTags, summary: 'Publish a draft: from then on it is immutable and organizations may adopt it', security, params: s.versionParams, response: { 200: s.versionReply, 400: s.errorReply, 401: s.errorReply, 404: s.errorReply, 409: s.errorReply } },
     }, async (req) => versionJson(await catalog.publish(signedIn(req.actor), req.params.code, req.params.version)));
 
     api.delete('/api/v1/catalog/templates/:code/versions/:version', {
-      schema: { tags: authorTags, summary: 'Discard a draft (published versions stay)', security, params: s.versionParams, response: { 204: z.null().meta({ description: 'Discarded' }), 401: s.errorReply, 404: s.errorReply, 409: s.errorReply } },
+      schema: { tags: authorTags, summary: 'Discard a draft (published versions stay)', security, params: s.versionParams, response: { 204: z.null().meta({ description: 'Discarded' }), 400: s.errorReply, 401: s.errorReply, 404: s.errorReply, 409: s.errorReply } },
     }, async (req, reply) => {
       await catalog.discardDraft(signedIn(req.actor), req.params.code, req.params.version);
       return reply.status(204).send(null);
     });
 
     api.get('/api/v1/catalog/templates/:code/versions/:version/export', {
-      schema: { tags: authorTags, summary: 'A version as YAML or JSON text, ready to import again', params: s.versionParams, querystring: s.exportQuery, response: { 200: s.exportReply, 404: s.errorReply } },
+      schema: { tags: authorTags, summary: 'A version as YAML or JSON text, ready to import again', params: s.versionParams, querystring: s.exportQuery, response: { 200: s.exportReply, 400: s.errorReply, 404: s.errorReply } },
     }, async (req, reply) => {
       const file = await catalog.exportVersion(req.actor, req.params.code, req.params.version, req.query.format);
       return reply.type(file.contentType).header('content-disposition', `attachment; filename="${file.filename}"`).send(file.body);
     });
 
     api.get('/api/v1/catalog/templates/:code/diff', {
-      schema: { tags: authorTags, summary: 'What changed between two versions: fields, documents, fees, states and actions added, removed or changed', params: s.codeParams, querystring: s.diffQuery, response: { 200: s.diffReply, 404: s.errorReply } },
+      schema: { tags: authorTags, summary: 'What changed between two versions: fields, documents, fees, states and actions added, removed or changed', params: s.codeParams, querystring: s.diffQuery, response: { 200: s.diffReply, 400: s.errorReply, 404: s.errorReply } },
     }, async (req) => ({ items: diffJson(await catalog.diff(req.actor, req.params.code, req.query.from, req.query.to), req.locale) }));
 
     // ================= adoption (each organization's admins): JSON =================
     const adoptTags = ['adoption'];
     api.get('/api/v1/orgs/:org/adoptions', {
-      schema: { tags: adoptTags, summary: 'The reference services with their newest version and which version the organization adopted', security, params: s.orgParams, response: { 200: s.adoptionsReply, 401: s.errorReply, 404: s.errorReply } },
+      schema: { tags: adoptTags, summary: 'The reference services with their newest version and which version the organization adopted', security, params: s.orgParams, response: { 200: s.adoptionsReply, 400: s.errorReply, 401: s.errorReply, 404: s.errorReply } },
     }, async (req) => {
       const r = await catalog.adoptions(signedIn(req.actor), req.params.org);
       return {
@@ -188,7 +192,7 @@ export function catalogRoutes(deps: AppDeps) {
     });
 
     api.get('/api/v1/orgs/:org/adoptions/:code', {
-      schema: { tags: adoptTags, summary: 'One service in the organization: its adoption, what it may set, and what a newer version changes', security, params: s.orgServiceParams, response: { 200: s.adoptionReply, 401: s.errorReply, 404: s.errorReply } },
+      schema: { tags: adoptTags, summary: 'One service in the organization: its adoption, what it may set, and what a newer version changes', security, params: s.orgServiceParams, response: { 200: s.adoptionReply, 400: s.errorReply, 401: s.errorReply, 404: s.errorReply } },
     }, async (req) => adoptionJson(await catalog.adoption(signedIn(req.actor), req.params.org, req.params.code), req.locale));
 
     api.post('/api/v1/orgs/:org/adoptions/:code', {
@@ -200,7 +204,7 @@ export function catalogRoutes(deps: AppDeps) {
     }, async (req) => adoptionJson(await catalog.setOverrides(signedIn(req.actor), req.params.org, req.params.code, req.body ?? {}), req.locale));
 
     api.post('/api/v1/orgs/:org/adoptions/:code/upgrade', {
-      schema: { tags: adoptTags, summary: 'Move to the newest published version; applications already filed keep theirs', security, params: s.orgServiceParams, response: { 200: s.upgradeReply, 401: s.errorReply, 404: s.errorReply, 409: s.errorReply } },
+      schema: { tags: adoptTags, summary: 'Move to the newest published version; applications already filed keep theirs', security, params: s.orgServiceParams, response: { 200: s.upgradeReply, 400: s.errorReply, 401: s.errorReply, 404: s.errorReply, 409: s.errorReply } },
     }, async (req) => {
       const r = await catalog.upgrade(signedIn(req.actor), req.params.org, req.params.code);
       return { ...adoptionJson(r, req.locale), dropped: r.dropped };

@@ -50,6 +50,8 @@ export const PERMISSIONS = {
   'agencies.manage': [],
   /** Mark the organization's adopted services as processed in an external back-office system and set its connection. */
   'external.connect': ['org_admin'],
+  /** Verify the audit log's hash chain (it spans every organization); the province admin may too. */
+  'audit.verify': ['council_member'],
 } satisfies Record<string, Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -69,8 +71,21 @@ export function orgScope(actor: Actor, orgId: string, permission: Permission): O
   return { orgId } as OrgScope;
 }
 
-/** True when the actor holds a role in orgId that grants the permission. */
+/**
+ * What an API client's scopes grant inside its own organization (never elsewhere). A scope that
+ * is not listed grants nothing here; routes still check the scope itself (requireScope).
+ */
+export const SCOPE_PERMISSIONS: Record<string, readonly Permission[]> = {
+  'applications.read': ['applications.read', 'casework.inbox'],
+  'applications.act': ['applications.read', 'applications.act', 'casework.inbox'],
+  'reports.read': ['reports.triage'],
+  'reports.write': ['reports.triage'],
+  'news.write': ['news.write'],
+};
+
+/** True when the actor holds a role in orgId that grants the permission (an API client: a scope, in its own organization). */
 export function mayAct(actor: Actor, orgId: string, permission: Permission): boolean {
+  if (actor.kind === 'api_client') return actor.orgId === orgId && actor.scopes.some((s) => SCOPE_PERMISSIONS[s]?.includes(permission) ?? false);
   if (actor.kind !== 'staff') return false;
   const allowed: readonly Role[] = PERMISSIONS[permission];
   return actor.memberships.some((m) => m.role === 'province_admin' || (m.orgId === orgId && allowed.includes(m.role)));
