@@ -434,7 +434,8 @@ export function applicationsRoutes(deps: AppDeps) {
     });
 
     api.get('/api/v1/applications/:id', {
-      schema: { tags, summary: 'An application: the owner sees it without internal notes; staff of its organization see everything', security, params: s.idParams, response: { 200: s.applicationReply, 401: errorReply, 404: errorReply } },
+      config: { apiScope: ['applications.read', 'applications.act'] },
+      schema: { tags, summary: 'An application: the owner sees it without internal notes; staff of its organization see everything', security, params: s.idParams, response: { 200: s.applicationReply, 400: errorReply, 401: errorReply, 404: errorReply } },
     }, async (req) => applicationJson(await applications.get(apiActor(req), req.params.id)));
 
     api.patch('/api/v1/applications/:id', {
@@ -446,11 +447,11 @@ export function applicationsRoutes(deps: AppDeps) {
     });
 
     api.get('/api/v1/applications/:id/fees', {
-      schema: { tags, summary: 'The fees the current answers come to, in Rials, with the municipality\'s tariff', security, params: s.idParams, response: { 200: s.feesReply, 401: errorReply, 404: errorReply } },
+      schema: { tags, summary: 'The fees the current answers come to, in Rials, with the municipality\'s tariff', security, params: s.idParams, response: { 200: s.feesReply, 400: errorReply, 401: errorReply, 404: errorReply } },
     }, async (req) => applications.feePreview(apiActor(req), req.params.id));
 
     api.get('/api/v1/applications/:id/problems', {
-      schema: { tags, summary: 'What still stops the application from being submitted (missing or invalid answers and documents)', security, params: s.idParams, response: { 200: s.problemsReply, 401: errorReply, 404: errorReply } },
+      schema: { tags, summary: 'What still stops the application from being submitted (missing or invalid answers and documents)', security, params: s.idParams, response: { 200: s.problemsReply, 400: errorReply, 401: errorReply, 404: errorReply } },
     }, async (req) => {
       const problems = await applications.problems(apiActor(req), req.params.id);
       return { problems: Object.fromEntries(Object.entries(problems).map(([k, p]) => [k, t(req.locale, p.key, p.params)])) };
@@ -492,7 +493,7 @@ export function applicationsRoutes(deps: AppDeps) {
     });
 
     api.get('/api/v1/applications/:id/documents/:docId', {
-      schema: { tags, summary: 'Download a document (its owner and staff of its organization only)', security, params: s.documentParams, response: { 200: s.documentFile, 401: errorReply, 404: errorReply } },
+      schema: { tags, summary: 'Download a document (its owner and staff of its organization only)', security, params: s.documentParams, response: { 200: s.documentFile, 400: errorReply, 401: errorReply, 404: errorReply } },
     }, async (req, reply) => sendDocument(req, reply, req.params.id, req.params.docId));
 
     api.delete('/api/v1/applications/:id/documents/:docId', {
@@ -510,6 +511,7 @@ export function applicationsRoutes(deps: AppDeps) {
     });
 
     api.post('/api/v1/applications/:id/actions', {
+      config: { apiScope: 'applications.act' },
       schema: { tags, summary: 'Take a workflow action (staff by their roles in the organization; the citizen their own actions such as resubmit); 409 when the application moved meanwhile', security, params: s.idParams, body: s.actionBody, response: { 200: s.applicationReply, ...errors } },
     }, async (req) => {
       const actor = apiActor(req);
@@ -541,7 +543,7 @@ export function applicationsRoutes(deps: AppDeps) {
 
     api.get('/api/v1/track/:code', {
       config: publicLimit,
-      schema: { tags, summary: 'Public status of an application by tracking code (no personal data)', params: s.codeParams, response: { 200: s.trackReply, 404: errorReply, 429: errorReply } },
+      schema: { tags, summary: 'Public status of an application by tracking code (no personal data)', params: s.codeParams, response: { 200: s.trackReply, 400: errorReply, 404: errorReply, 429: errorReply } },
     }, async (req) => {
       const st = await applications.trackPublic(req.params.code);
       return {
@@ -552,7 +554,7 @@ export function applicationsRoutes(deps: AppDeps) {
 
     api.get('/api/v1/verify/:code', {
       config: publicLimit,
-      schema: { tags, summary: 'Check a result letter by its verification code', params: s.codeParams, response: { 200: s.verifyReply, 404: errorReply, 429: errorReply } },
+      schema: { tags, summary: 'Check a result letter by its verification code', params: s.codeParams, response: { 200: s.verifyReply, 400: errorReply, 404: errorReply, 429: errorReply } },
     }, async (req) => {
       const v = await applications.verifyResult(req.params.code);
       return {

@@ -270,14 +270,14 @@ export function caseworkRoutes(deps: AppDeps) {
     });
 
     api.post('/api/v1/inbox/notices/:id/read', {
-      schema: { tags, summary: 'Mark one of your notices as seen', security, params: s.idParams, response: { 204: z.null().meta({ description: 'Seen' }), 401: s.errorReply, 404: s.errorReply } },
+      schema: { tags, summary: 'Mark one of your notices as seen', security, params: s.idParams, response: { 204: z.null().meta({ description: 'Seen' }), 400: s.errorReply, 401: s.errorReply, 404: s.errorReply } },
     }, async (req, reply) => {
       await casework.readNotice(req.actor, req.params.id);
       return reply.status(204).send(null);
     });
 
     api.post('/api/v1/applications/:id/claim', {
-      schema: { tags, summary: 'Take an unassigned application for yourself (your role handles its state, or you manage the organization)', security, params: s.idParams, response: { 200: s.assignmentReply, 401: s.errorReply, 403: s.errorReply, 404: s.errorReply, 409: s.errorReply } },
+      schema: { tags, summary: 'Take an unassigned application for yourself (your role handles its state, or you manage the organization)', security, params: s.idParams, response: { 200: s.assignmentReply, 400: s.errorReply, 401: s.errorReply, 403: s.errorReply, 404: s.errorReply, 409: s.errorReply } },
     }, async (req) => casework.claim(req.actor, req.params.id));
 
     api.post('/api/v1/applications/:id/assign', {

@@ -432,7 +432,7 @@ export function councilRoutes(deps: AppDeps) {
     }, async (req) => ({ items: (await council.notices(req.actor)).map((n) => ({ ...n, deadline: iso(n.deadline), created_at: iso(n.created_at) })) }));
 
     api.post('/api/v1/council/notices/:id/read', {
-      schema: { tags, summary: 'Mark one of your notices as seen', security, params: s.idParams, response: { 204: z.null().meta({ description: 'Seen' }), 401: s.errorReply, 404: s.errorReply } },
+      schema: { tags, summary: 'Mark one of your notices as seen', security, params: s.idParams, response: { 204: z.null().meta({ description: 'Seen' }), 400: s.errorReply, 401: s.errorReply, 404: s.errorReply } },
     }, async (req, reply) => { await council.markNoticeRead(req.actor, req.params.id); return reply.status(204).send(null); });
   };
 }

@@ -35,7 +35,7 @@ export function grievancesRoutes(deps: AppDeps) {
       schema: {
         tags, summary: 'File a city problem report; it goes to the municipality whose area contains the point', security,
         description: 'Signed-in citizens; anonymous callers only in categories the municipality allows. The citizen gets the tracking code by SMS. A point outside every municipality answers 400 with field errors on lat and lng.',
-        body: s.fileReportBody, response: { 201: s.fileReportReply, 400: s.errorReply, 401: s.errorReply, 403: s.errorReply },
+        body: s.fileReportBody, response: { 201: s.fileReportReply, 400: s.errorReply, 401: s.errorReply, 403: s.errorReply, 429: s.errorReply },
       },
     }, async (req, reply) => {
       const r = await grievances.file(req.actor, req.body);
@@ -51,7 +51,7 @@ export function grievancesRoutes(deps: AppDeps) {
     }, async (req) => ({ items: (await grievances.mine(req.actor)).map(reportJson) }));
 
     api.get('/api/v1/my/reports/:id', {
-      schema: { tags, summary: 'One of your reports with its public updates and photos', security, params: s.idParams, response: { 200: s.reportDetail, 401: s.errorReply, 404: s.errorReply } },
+      schema: { tags, summary: 'One of your reports with its public updates and photos', security, params: s.idParams, response: { 200: s.reportDetail, 400: s.errorReply, 401: s.errorReply, 404: s.errorReply } },
     }, async (req) => detailJson(await grievances.mineOne(req.actor, req.params.id)));
 
     await app.register(async (scoped) => {
@@ -108,7 +108,7 @@ export function grievancesRoutes(deps: AppDeps) {
     }, async (req) => reportJson(await grievances.rate(req.actor, req.params.id, req.body)));
 
     api.get('/api/v1/public/reports/:code', {
-      schema: { tags, summary: 'One report by tracking code, as the public sees it (no personal data)', params: s.codeParams, response: { 200: s.publicReportDetail, 404: s.errorReply } },
+      schema: { tags, summary: 'One report by tracking code, as the public sees it (no personal data)', params: s.codeParams, response: { 200: s.publicReportDetail, 400: s.errorReply, 404: s.errorReply } },
     }, async (req) => publicDetailJson(await grievances.publicGet(req.params.code)));
 
     app.get('/reports/photos/:id', { schema: { hide: true } }, async (req, reply) => {
@@ -132,7 +132,7 @@ export function grievancesRoutes(deps: AppDeps) {
     });
 
     api.get('/api/v1/staff/reports/:id', {
-      schema: { tags, summary: 'One report with every update (internal notes too) and every photo (hidden ones too)', security, params: s.idParams, response: { 200: s.reportDetail, 401: s.errorReply, 404: s.errorReply } },
+      schema: { tags, summary: 'One report with every update (internal notes too) and every photo (hidden ones too)', security, params: s.idParams, response: { 200: s.reportDetail, 400: s.errorReply, 401: s.errorReply, 404: s.errorReply } },
     }, async (req) => detailJson(await grievances.staffGet(req.actor, req.params.id)));
 
     api.post('/api/v1/reports/:id/assign', {
