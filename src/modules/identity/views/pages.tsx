@@ -169,6 +169,7 @@ export function StaffDeskPage(props: { ctx: ViewContext; name: string; membershi
           <a class="btn btn-outline-primary" href="/staff/council">{ctx.t('council.staff_title')}</a>
           {props.memberships.some((m) => m.role === 'pr_editor' || m.role === 'org_admin' || m.role === 'province_admin') ? <a class="btn btn-outline-primary" href="/staff/news">{ctx.t('news_staff.nav')}</a> : null}
           {props.memberships.some((m) => m.role === 'org_admin' || m.role === 'province_admin') ? <a class="btn btn-outline-primary" href="/staff/costs">{ctx.t('costs.nav')}</a> : null}
+          {props.memberships.some((m) => m.role === 'org_admin' || m.role === 'province_admin') ? <a class="btn btn-outline-primary" href="/staff/webhooks">{ctx.t('webhooks.nav')}</a> : null}
           <a class="btn btn-outline-primary" href="/staff/security">{ctx.t('staff.security')}</a>
         </div>
       </div>
