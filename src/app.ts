@@ -45,6 +45,7 @@ import { newsWeb } from './modules/news/web.js';
 import { webhooksRoutes } from './modules/integration/webhooks-routes.js';
 import { webhooksPages } from './modules/integration/webhooks-pages.js';
 import { agenciesRoutes } from './modules/integration/agencies-routes.js';
+import { externalRoutes } from './modules/integration/external-routes.js';
 import { integrationClientsRoutes } from './modules/integration/clients-routes.js';
 import { integrationAuditRoutes } from './modules/integration/audit-routes.js';
 
@@ -197,6 +198,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   await app.register(webhooksRoutes(deps));
   await app.register(webhooksPages(deps));
   await app.register(agenciesRoutes(deps));
+  await app.register(externalRoutes(deps));
   await app.register(integrationClientsRoutes(deps));
   await app.register(integrationAuditRoutes(deps));
 

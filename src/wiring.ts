@@ -25,6 +25,7 @@ import { kpis, warmKpis } from './modules/transparency/kpi.js';
 import { RollupWorker } from './modules/transparency/rollup.js';
 import { NewsScheduler, createNewsService } from './modules/news/service.js';
 import { createAgenciesService } from './modules/integration/agencies.js';
+import { createExternalService, installExternalForwarding } from './modules/integration/external.js';
 import { webhookHandlers } from './platform/webhooks/deliver.js';
 import { join } from 'node:path';
 
@@ -62,6 +63,8 @@ export interface AppDeps extends Adapters {
 }
 
 function buildServices(config: Config, db: DB, clock: Clock, onOutbox: () => void, calendar: BusinessCalendar, files: FileStore, paymentGateway: PaymentGateway) {
+  // Applications of services processed in an external back-office system are forwarded there (issue 8).
+  installExternalForwarding();
   const applications = createApplicationsService({ db, clock, calendar, files, onOutbox, publicUrl: config.publicUrl });
   const payments = createPaymentsService({ db, clock, gateway: paymentGateway, publicUrl: config.publicUrl, applications, onOutbox, policy: { reconcileAfterMs: config.paymentReconcileAfterMinutes * 60_000 } });
   return {
@@ -79,6 +82,7 @@ function buildServices(config: Config, db: DB, clock: Clock, onOutbox: () => voi
     council: createCouncilService({ db, clock, kpis, onOutbox }),
     news: createNewsService({ db, clock, files }),
     agencies: createAgenciesService({ db, clock }),
+    external: createExternalService({ db, clock, isProduction: config.isProduction, onOutbox }),
   };
 }
 

@@ -134,6 +134,14 @@ export async function lastEventAt(tx: Tx, trackingCode: string): Promise<number 
   return row?.at == null ? null : Number(row.at);
 }
 
+/** Issue 8: the newest status an external back-office system reported for an application (type 'external_status'). */
+export function lastExternalStatus(tx: Tx, trackingCode: string) {
+  return tx.selectFrom('application_events').innerJoin('applications', 'applications.id', 'application_events.application_id')
+    .select(['application_events.action', 'application_events.to_state', 'application_events.comment', 'application_events.created_at'])
+    .where('applications.tracking_code', '=', trackingCode).where('application_events.type', '=', 'external_status')
+    .orderBy('application_events.created_at', 'desc').orderBy('application_events.id', 'desc').limit(1).executeTakeFirst();
+}
+
 /** What a result letter's verification shows: the issue, not the application's content. */
 export function resultByCode(tx: Tx, resultCode: string) {
   return tx.selectFrom('applications')

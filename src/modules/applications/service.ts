@@ -167,6 +167,8 @@ export interface PublicStatus {
   dueAt: number | null;
   submittedAt: number;
   lastUpdateAt: number;
+  /** Issue 8: the newest status an external back-office system reported (its text and note for the citizen). */
+  external?: { status: string; note: string | null; at: number } | null;
 }
 
 export interface ResultVerification {
@@ -942,6 +944,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       if (!version) throw notFound('track.not_found');
       const s = stateView(version.definition, row.state);
       const last = await q.lastEventAt(db, code);
+      const ext = await q.lastExternalStatus(db, code);
       return {
         trackingCode: code,
         org: { code: row.org_code, name: { fa: row.org_name_fa, en: row.org_name_en } },
@@ -952,6 +955,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
         dueAt: row.phase === 'open' && row.due_at !== null ? Number(row.due_at) : null,
         submittedAt: Number(row.submitted_at),
         lastUpdateAt: last ?? Number(row.submitted_at),
+        external: ext ? { status: ext.action ?? (ext.to_state ? localizedText(stateView(version.definition, ext.to_state).title, 'fa') : ''), note: ext.comment, at: Number(ext.created_at) } : null,
       };
     },
 

@@ -441,6 +441,7 @@ export function TrackStatusPage(props: { ctx: ViewContext; status: PublicStatus 
           {status.outcome ? <><dt class="col-sm-4">{ctx.t('track.outcome')}</dt><dd class="col-sm-8">{ctx.t(`catalog.outcome.${status.outcome}`)}</dd></> : null}
           <dt class="col-sm-4">{ctx.t('track.submitted')}</dt><dd class="col-sm-8"><When ctx={ctx} at={status.submittedAt} style="long" /></dd>
           <dt class="col-sm-4">{ctx.t('track.updated')}</dt><dd class="col-sm-8"><When ctx={ctx} at={status.lastUpdateAt} style="long" time /></dd>
+          {status.external ? <><dt class="col-sm-4">{ctx.t('track.external_status')}</dt><dd class="col-sm-8" data-testid="external-status"><strong>{status.external.status}</strong>{status.external.note ? <p class="mb-0 small pk-message-body">{status.external.note}</p> : null}</dd></> : null}
           {status.dueAt ? <><dt class="col-sm-4">{ctx.t('track.due')}</dt><dd class="col-sm-8 mb-0"><When ctx={ctx} at={status.dueAt} style="long" time /></dd></> : null}
         </dl>
       </Card>

@@ -160,12 +160,13 @@ export function History(props: { ctx: ViewContext; events: EventView[] }) {
         const title = e.type === 'submitted' ? ctx.t('application.event.submitted')
           : e.type === 'note' ? ctx.t('application.event.note')
             : e.type === 'rated' ? ctx.t('application.event.rated', { rating: e.rating ?? 0 })
+              : e.type === 'external_status' ? ctx.t('application.event.external_status', { status: e.action ?? loc(ctx, e.toStateTitle) })
               : loc(ctx, e.actionTitle) || e.action || e.type;
         return (
           <li class={`border-start border-3 ps-3 pb-3 ${e.internal ? 'border-warning' : 'border-success'}`}>
             <div class="d-flex flex-wrap gap-2 align-items-baseline">
               <strong>{title}</strong>
-              {e.toStateTitle && e.type === 'action' ? <span class="text-secondary">← {loc(ctx, e.toStateTitle)}</span> : null}
+              {e.toStateTitle && (e.type === 'action' || (e.type === 'external_status' && e.action)) ? <span class="text-secondary">← {loc(ctx, e.toStateTitle)}</span> : null}
               {e.internal ? <span class="badge text-bg-warning">{ctx.t('application.internal')}</span> : null}
             </div>
             <div class="small text-secondary">
