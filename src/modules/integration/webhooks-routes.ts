@@ -77,12 +77,16 @@ export function webhooksRoutes(deps: AppDeps) {
     const security: Record<string, string[]>[] = [{ bearer: [] }, { session: [] }];
     const errors = { 401: errorReply, 404: errorReply };
     const base = '/api/v1/orgs/:org/webhooks';
+    // API clients of the organization with the webhooks.manage scope may use every route.
+    const config = { apiScope: 'webhooks.manage' as const };
 
     api.get(base, {
+      config,
       schema: { tags, security, summary: "The organization's webhook subscriptions (org admins)", params: orgParams, response: { 200: z.object({ items: z.array(subscriptionJson) }), ...errors } },
     }, async (req) => ({ items: (await webhooks.list(actorOf(req), req.params.org)).items.map(subJson) }));
 
     api.post(base, {
+      config,
       schema: {
         tags, security, summary: 'Subscribe a receiver to event types; the answer holds the signing secret, shown only this once',
         description: 'Bad values answer 400 naming the field (url, event_types, description). Every delivery is signed; see docs/api.md, "Webhooks".',
@@ -94,14 +98,17 @@ export function webhooksRoutes(deps: AppDeps) {
     });
 
     api.get(`${base}/:id`, {
+      config,
       schema: { tags, security, summary: 'One subscription (never its secret)', params: subParams, response: { 200: subscriptionJson, ...errors } },
     }, async (req) => subJson(await webhooks.get(actorOf(req), req.params.org, req.params.id)));
 
     api.patch(`${base}/:id`, {
+      config,
       schema: { tags, security, summary: 'Change the address, event types or description; pause (active false) or resume', params: subParams, body: patchBody, response: { 200: subscriptionJson, 400: errorReply, ...errors } },
     }, async (req) => subJson(await webhooks.update(actorOf(req), req.params.org, req.params.id, req.body)));
 
     api.delete(`${base}/:id`, {
+      config,
       schema: { tags, security, summary: 'Delete a subscription (its queued deliveries fail; the delivery log is kept)', params: subParams, response: { 204: z.null().meta({ description: 'Deleted' }), ...errors } },
     }, async (req, reply) => {
       await webhooks.remove(actorOf(req), req.params.org, req.params.id);
@@ -109,6 +116,7 @@ export function webhooksRoutes(deps: AppDeps) {
     });
 
     api.post(`${base}/:id/rotate-secret`, {
+      config,
       schema: { tags, security, summary: 'Replace the signing secret; the new one is in this answer only and the old one stops at once', params: subParams, response: { 200: withSecret, ...errors } },
     }, async (req) => {
       const r = await webhooks.rotateSecret(actorOf(req), req.params.org, req.params.id);
@@ -116,6 +124,7 @@ export function webhooksRoutes(deps: AppDeps) {
     });
 
     api.get(`${base}/:id/deliveries`, {
+      config,
       schema: {
         tags, security, summary: 'The delivery log of a subscription, newest first, each delivery with its attempts (time, status code, duration)',
         params: subParams,
@@ -132,10 +141,12 @@ export function webhooksRoutes(deps: AppDeps) {
     });
 
     api.get(`${base}/:id/deliveries/:delivery`, {
+      config,
       schema: { tags, security, summary: 'One delivery with its body and attempts', params: deliveryParams, response: { 200: deliveryJson, ...errors } },
     }, async (req) => delJson(await webhooks.delivery(actorOf(req), req.params.org, req.params.id, req.params.delivery)));
 
     api.post(`${base}/:id/deliveries/:delivery/redeliver`, {
+      config,
       schema: {
         tags, security, summary: 'Send a delivery again now (its retry schedule starts over; earlier attempts stay in the log)',
         params: deliveryParams, response: { 202: deliveryJson, 409: errorReply, ...errors },

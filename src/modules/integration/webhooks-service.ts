@@ -113,7 +113,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
     if (actor.kind === 'anonymous') throw unauthorized();
     const org = await q.orgByCode(tx, String(orgCode ?? ''));
     if (!org) throw notFound();
-    return { org, scope: orgScope(actor, org.id, 'org.staff.manage') };
+    return { org, scope: orgScope(actor, org.id, 'webhooks.manage') };
   }
 
   /** Checks the fields given (all of them when `full`); returns the clean values or throws 400 naming each bad field. */
@@ -154,7 +154,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
       if (actor.kind !== 'staff') return [];
       const orgs = await db.selectFrom('orgs').select(['id', 'code', 'name_fa', 'name_en']).orderBy('code').execute();
       const provinceAdmin = actor.memberships.some((m) => m.role === 'province_admin');
-      return orgs.filter((o) => (provinceAdmin || actor.memberships.some((m) => m.orgId === o.id)) && mayAct(actor, o.id, 'org.staff.manage'))
+      return orgs.filter((o) => (provinceAdmin || actor.memberships.some((m) => m.orgId === o.id)) && mayAct(actor, o.id, 'webhooks.manage'))
         .map((o) => ({ code: o.code, name: { fa: o.name_fa, en: o.name_en || o.name_fa } }));
     },
 

@@ -11,6 +11,7 @@ import { verifySignature } from '../../platform/webhooks/sign.js';
 import { emitEvent } from '../../platform/webhooks/events.js';
 import { RETRY_SCHEDULE_MS } from '../../platform/webhooks/deliver.js';
 import { makeCitizen } from '../applications/test-factories.js';
+import { createApiClient } from '../../platform/auth/api-keys.js';
 import { adoptFor, caseDefinition, makeCase, staffActor } from '../casework/test-fixtures.js';
 
 interface Received { event: string; delivery: string; signature: string; body: string; json: { id: string; type: string; org: string; data: Record<string, unknown> }; signed: boolean; status: number }
@@ -330,6 +331,24 @@ test('an event reaches only the subscriptions of its own organization and event 
   assert.equal(await countFor(bab.json().id), 0);
   assert.equal(await countFor(other.json().id), 0);
   await drainOutbox(t);
+});
+
+test('API clients: webhooks.manage of its own organization only; another scope is refused (403), another organization is 404', async () => {
+  const manager = await createApiClient(t.deps.db, { orgId: sari, name: 'ops', scopes: ['webhooks.manage'], now: t.clock.now() });
+  const reader = await createApiClient(t.deps.db, { orgId: sari, name: 'catalog', scopes: ['catalog.read'], now: t.clock.now() });
+  const key = (k: string) => ({ authorization: `Bearer ${k}`, ...en });
+  const list = await t.app.inject({ method: 'GET', url: '/api/v1/orgs/sari/webhooks', headers: key(manager.key) });
+  assert.equal(list.statusCode, 200, list.body);
+  const made = await t.app.inject({ method: 'POST', url: '/api/v1/orgs/sari/webhooks', headers: key(manager.key), payload: { url: 'https://ops.example.ir/h', event_types: ['report.updated'] } });
+  assert.equal(made.statusCode, 201, made.body);
+  const audit = await t.deps.db.selectFrom('audit_log').selectAll().where('entity_id', '=', made.json().id).executeTakeFirstOrThrow();
+  assert.deepEqual([audit.action, audit.actor_kind, audit.actor_id], ['webhook.created', 'api', manager.id]);
+  assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/orgs/babol/webhooks', headers: key(manager.key) })).statusCode, 404);
+  const denied = await t.app.inject({ method: 'GET', url: '/api/v1/orgs/sari/webhooks', headers: key(reader.key) });
+  assert.equal(denied.statusCode, 403, denied.body);
+  const deniedPost = await t.app.inject({ method: 'POST', url: '/api/v1/orgs/sari/webhooks', headers: key(reader.key), payload: { url: 'https://x.example.ir/h', event_types: ['report.updated'] } });
+  assert.equal(deniedPost.statusCode, 403);
+  await t.app.inject({ method: 'DELETE', url: `/api/v1/orgs/sari/webhooks/${made.json().id}`, headers: key(manager.key) });
 });
 
 test('delete: the subscription is gone from the API, its queued deliveries fail, its secret is erased, the log stays', async () => {

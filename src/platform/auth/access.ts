@@ -52,6 +52,8 @@ export const PERMISSIONS = {
   'external.connect': ['org_admin'],
   /** Verify the audit log's hash chain (it spans every organization); the province admin may too. */
   'audit.verify': ['council_member'],
+  /** Subscribe the organization's webhooks, read their delivery log, redeliver, rotate their secrets. */
+  'webhooks.manage': ['org_admin'],
 } satisfies Record<string, Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -81,6 +83,7 @@ export const SCOPE_PERMISSIONS: Record<string, readonly Permission[]> = {
   'reports.read': ['reports.triage'],
   'reports.write': ['reports.triage'],
   'news.write': ['news.write'],
+  'webhooks.manage': ['webhooks.manage'],
 };
 
 /** True when the actor holds a role in orgId that grants the permission (an API client: a scope, in its own organization). */
