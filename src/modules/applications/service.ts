@@ -291,6 +291,8 @@ export function createApplicationsService(deps: ApplicationsDeps) {
 
   /** The roles the staff actor holds in orgId; the province administrator stands in as a manager. */
   const rolesIn = (actor: Actor, orgId: string): string[] => {
+    // An API client with applications.act may take any staff action, as a manager may.
+    if (actor.kind === 'api_client') return mayAct(actor, orgId, 'applications.act') ? ['manager'] : [];
     if (actor.kind !== 'staff') return [];
     const roles = actor.memberships.filter((m) => m.orgId === orgId).map((m) => m.role as string);
     if (actor.memberships.some((m) => m.role === 'province_admin')) roles.push('manager');
@@ -308,7 +310,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       if (!found) throw notFound();
       return { ...found, as: 'owner', roles: [] };
     }
-    if (actor.kind === 'staff') {
+    if (actor.kind === 'staff' || actor.kind === 'api_client') {
       const orgId = await q.orgOfApplication(tx, id);
       if (!orgId) throw notFound();
       const scope = orgScope(actor, orgId, 'applications.read');

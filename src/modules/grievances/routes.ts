@@ -124,14 +124,16 @@ export function grievancesRoutes(deps: AppDeps) {
     }, async (req) => ({ items: (await grievances.publicList(req.query)).map(publicJson) }));
 
     api.get('/api/v1/staff/reports', {
+      config: { apiScope: ['reports.read', 'reports.write'] },
       schema: { tags, summary: 'Reports of the organizations where you triage reports', security, querystring: s.staffListQuery, response: { 200: s.reportListReply, 400: s.errorReply, 401: s.errorReply, 404: s.errorReply } },
     }, async (req) => {
-      if (req.actor.kind !== 'staff') throw unauthorized();
+      if (req.actor.kind !== 'staff' && req.actor.kind !== 'api_client') throw unauthorized();
       const { overdue, ...rest } = req.query;
       return { items: (await grievances.staffList(req.actor, { ...rest, overdue: overdue !== undefined })).map(reportJson) };
     });
 
     api.get('/api/v1/staff/reports/:id', {
+      config: { apiScope: ['reports.read', 'reports.write'] },
       schema: { tags, summary: 'One report with every update (internal notes too) and every photo (hidden ones too)', security, params: s.idParams, response: { 200: s.reportDetail, 400: s.errorReply, 401: s.errorReply, 404: s.errorReply } },
     }, async (req) => detailJson(await grievances.staffGet(req.actor, req.params.id)));
 
@@ -143,6 +145,7 @@ export function grievancesRoutes(deps: AppDeps) {
     }, async (req) => reportJson(await grievances.assign(req.actor, req.params.id, req.body)));
 
     api.post('/api/v1/reports/:id/comment', {
+      config: { apiScope: 'reports.write' },
       schema: {
         tags, summary: 'Comment on a report: to the citizen (by SMS, and shown publicly) or as an internal note', security, params: s.idParams, body: s.commentBody,
         response: { 200: s.report, 400: s.errorReply, 401: s.errorReply, 404: s.errorReply },
@@ -157,6 +160,7 @@ export function grievancesRoutes(deps: AppDeps) {
     }, async (req) => reportJson(await grievances.moderate(req.actor, req.params.id, req.body)));
 
     api.post('/api/v1/reports/:id/state', {
+      config: { apiScope: 'reports.write' },
       schema: {
         tags, summary: 'Move a report to another state, with a comment to the citizen or an internal note', security,
         description: 'Allowed: received or reopened -> in_progress, scheduled, resolved, transferred, duplicate, rejected; in_progress -> scheduled, resolved, transferred, duplicate, rejected; scheduled -> in_progress, resolved, rejected. rejected and transferred require a comment (the reason; the organization transferred to); duplicate requires duplicate_of (a report of the same municipality). Another municipality\'s report answers 404.',

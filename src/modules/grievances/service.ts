@@ -253,6 +253,8 @@ export function createGrievancesService(ctx: GrievancesContext) {
   }
 
   function triageScopes(actor: Actor): OrgScope[] {
+    // An API client reads (and, with reports.write, updates) its own organization's reports only.
+    if (actor.kind === 'api_client') return mayAct(actor, actor.orgId, 'reports.triage') ? [orgScope(actor, actor.orgId, 'reports.triage')] : [];
     if (actor.kind !== 'staff') throw unauthorized();
     const ids = [...new Set(actor.memberships.map((m) => m.orgId))].filter((id) => mayAct(actor, id, 'reports.triage'));
     return ids.map((id) => orgScope(actor, id, 'reports.triage'));
@@ -260,7 +262,7 @@ export function createGrievancesService(ctx: GrievancesContext) {
 
   /** A staff member's scope on a report's organization for a permission, and the report; 404 for anything they may not see. */
   async function staffReport(tx: Tx, actor: Actor, id: string, permission: 'reports.triage' | 'reports.assign' | 'reports.moderate') {
-    if (actor.kind !== 'staff') throw actor.kind === 'citizen' ? notFound() : unauthorized();
+    if (actor.kind !== 'staff' && actor.kind !== 'api_client') throw actor.kind === 'citizen' ? notFound() : unauthorized();
     const orgId = await q.reportOrgId(tx, id);
     if (!orgId) throw notFound();
     // Seeing the report needs triage; acting on it may need more (403 then, since the report is visible).

@@ -75,10 +75,12 @@ export function newsRoutes(deps: AppDeps) {
     const base = '/api/v1/orgs/:org/news';
 
     api.get(base, {
+      config: { apiScope: 'news.write' },
       schema: { tags, security, summary: "An organization's news articles in every state, newest first (its PR editors and admins)", params: s.orgParams, querystring: s.listQuery, response: { 200: s.listReply, ...errors } },
     }, async (req) => ({ items: (await news.list(kit.apiActor(req), req.params.org, { state: req.query.state })).map(summaryJson) }));
 
     api.post(base, {
+      config: { apiScope: 'news.write' },
       schema: {
         tags, security, summary: 'Write a new article (a draft) with the next news code',
         description: 'The news code is platform-wide, sequential and never reused. Bad values answer 400 naming each field.',
@@ -87,10 +89,12 @@ export function newsRoutes(deps: AppDeps) {
     }, async (req, reply) => reply.status(201).send(articleJson(await news.create(kit.apiActor(req), req.params.org, req.body))));
 
     api.get(`${base}/:code`, {
+      config: { apiScope: 'news.write' },
       schema: { tags, security, summary: 'One article with its source, sanitized body and images', params: s.articleParams, response: { 200: s.article, ...errors } },
     }, async (req) => articleJson(await news.get(kit.apiActor(req), req.params.org, req.params.code)));
 
     api.put(`${base}/:code`, {
+      config: { apiScope: 'news.write' },
       schema: {
         tags, security, summary: "Replace an article's title, lead, body, tags and language",
         description: 'On an article the public sees, this is a correction: corrected_at (the visible "updated" time) is set and the audit log records what changed.',
@@ -99,10 +103,12 @@ export function newsRoutes(deps: AppDeps) {
     }, async (req) => articleJson(await news.save(kit.apiActor(req), req.params.org, req.params.code, req.body)));
 
     api.post(`${base}/:code/publish`, {
+      config: { apiScope: 'news.write' },
       schema: { tags, security, summary: 'Publish now (a republished article keeps its first date line)', params: s.articleParams, response: { 200: s.article, ...errors } },
     }, async (req) => articleJson(await news.publish(kit.apiActor(req), req.params.org, req.params.code)));
 
     api.post(`${base}/:code/schedule`, {
+      config: { apiScope: 'news.write' },
       schema: {
         tags, security, summary: 'Schedule publication at a Jalali date and Tehran time in the future',
         description: 'The public sees the article from that moment; a worker then marks it published. 409 when it is already published.',
@@ -111,10 +117,12 @@ export function newsRoutes(deps: AppDeps) {
     }, async (req) => articleJson(await news.schedule(kit.apiActor(req), req.params.org, req.params.code, req.body.publish_date, req.body.publish_time)));
 
     api.post(`${base}/:code/unpublish`, {
+      config: { apiScope: 'news.write' },
       schema: { tags, security, summary: 'Take a published or scheduled article off the public pages (its code stays taken)', params: s.articleParams, response: { 200: s.article, 409: s.errorReply, ...errors } },
     }, async (req) => articleJson(await news.unpublish(kit.apiActor(req), req.params.org, req.params.code)));
 
     api.put(`${base}/:code/images`, {
+      config: { apiScope: 'news.write' },
       schema: { tags, security, summary: "Set images' captions and order, remove images", params: s.articleParams, body: s.imagesBody, response: { 200: s.imagesReply, 400: s.errorReply, ...errors } },
     }, async (req) => ({ items: await news.updateImages(kit.apiActor(req), req.params.org, req.params.code, req.body) }));
 

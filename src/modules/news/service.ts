@@ -126,7 +126,7 @@ export function createNewsService(ctx: NewsContext) {
 
   /** The scope of an organization whose news the actor writes; anything else answers 404 (401 for nobody). */
   async function scopeOf(tx: Tx, actor: Actor, orgCode: string): Promise<{ scope: OrgScope; org: NonNullable<Awaited<ReturnType<typeof q.orgByCode>>> }> {
-    if (actor.kind !== 'staff') throw actor.kind === 'citizen' ? notFound() : unauthorized();
+    if (actor.kind !== 'staff' && actor.kind !== 'api_client') throw actor.kind === 'citizen' ? notFound() : unauthorized();
     const org = await q.orgByCode(tx, orgCode);
     if (!org) throw notFound();
     return { scope: orgScope(actor, org.id, 'news.write'), org };
@@ -134,7 +134,7 @@ export function createNewsService(ctx: NewsContext) {
 
   /** An article of the organization by code, with its scope; 404 when the actor may not write it or it is another org's. */
   async function articleOf(tx: Tx, actor: Actor, orgCode: string | null, code: number) {
-    if (actor.kind !== 'staff') throw actor.kind === 'citizen' ? notFound() : unauthorized();
+    if (actor.kind !== 'staff' && actor.kind !== 'api_client') throw actor.kind === 'citizen' ? notFound() : unauthorized();
     if (!Number.isSafeInteger(code) || code <= 0) throw notFound();
     const where = await q.articleOrgByCode(tx, code);
     if (!where || !mayAct(actor, where.org_id, 'news.write')) throw notFound();
