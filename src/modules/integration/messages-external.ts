@@ -72,6 +72,7 @@ const fa = {
   'external.state': 'وضعیت',
   'application.event.external_status': 'وضعیت در سامانه بیرونی: {status}',
   'track.external_status': 'وضعیت در سامانه رسیدگی',
+  'external.connections_nav': 'سامانه‌های بیرونی — {org}',
 };
 
 const en: Record<keyof typeof fa, string> = {
@@ -143,6 +144,7 @@ const en: Record<keyof typeof fa, string> = {
   'external.state': 'State',
   'application.event.external_status': 'Status in the external system: {status}',
   'track.external_status': 'Status in the processing system',
+  'external.connections_nav': 'External systems — {org}',
 };
 
 extendMessages({ fa, en });

@@ -9,6 +9,7 @@ import { seedReportCategories } from '../grievances/seed.js';
 import { seedDemoAreas } from '../grievances/areas.js';
 import { seedCouncil } from '../council/seed.js';
 import { seedNews } from '../news/seed.js';
+import { seedDemoAgencies } from '../integration/agencies-seed.js';
 import { generateDemoActivity, type DemoActivityResult } from '../transparency/demo-activity.js';
 import { rebuildRollups } from '../transparency/rollup.js';
 import { BusinessCalendar } from '../../platform/calendar/business.js';
@@ -37,6 +38,7 @@ export async function seedDemo(db: DB, identity: IdentityService, now = Date.now
     await seedDemoAreas(db, now);
     await seedCouncil(db, now);
     await seedNews(db, now);
+    await seedDemoAgencies(db, now);
     return { seeded: false, orgs: 0, accounts: [] };
   }
   const all: DemoOrg[] = [DEMO_PROVINCE, ...DEMO_MUNICIPALITIES, DEMO_REFERENCE_ORG];
@@ -65,6 +67,7 @@ export async function seedDemo(db: DB, identity: IdentityService, now = Date.now
   await seedDemoAreas(db, now);
   await seedCouncil(db, now);
   await seedNews(db, now);
+  await seedDemoAgencies(db, now);
   let activity: DemoActivityResult | undefined;
   if (opts.activity) {
     const calendar = opts.calendar ?? new BusinessCalendar({ thursday: 'off' });

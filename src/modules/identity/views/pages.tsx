@@ -170,6 +170,8 @@ export function StaffDeskPage(props: { ctx: ViewContext; name: string; membershi
           {props.memberships.some((m) => m.role === 'pr_editor' || m.role === 'org_admin' || m.role === 'province_admin') ? <a class="btn btn-outline-primary" href="/staff/news">{ctx.t('news_staff.nav')}</a> : null}
           {props.memberships.some((m) => m.role === 'org_admin' || m.role === 'province_admin') ? <a class="btn btn-outline-primary" href="/staff/costs">{ctx.t('costs.nav')}</a> : null}
           {props.memberships.some((m) => m.role === 'org_admin' || m.role === 'province_admin') ? <a class="btn btn-outline-primary" href="/staff/webhooks">{ctx.t('webhooks.nav')}</a> : null}
+          {props.memberships.some((m) => m.role === 'province_admin') ? <a class="btn btn-outline-primary" href="/staff/agencies">{ctx.t('external.agencies_title')}</a> : null}
+          {props.memberships.filter((m) => m.role === 'org_admin').map((m) => <a class="btn btn-outline-primary" href={`/staff/orgs/${m.orgCode}/external`}>{ctx.t('external.connections_nav', { org: m.orgName })}</a>)}
           {props.memberships.some((m) => m.role === 'org_admin' || m.role === 'province_admin') ? <a class="btn btn-outline-primary" href="/staff/api-clients">{ctx.t('api_clients.nav')}</a> : null}
           {props.memberships.some((m) => m.role === 'council_member' || m.role === 'province_admin') ? <a class="btn btn-outline-primary" href="/staff/audit">{ctx.t('audit_check.nav')}</a> : null}
           <a class="btn btn-outline-primary" href="/staff/security">{ctx.t('staff.security')}</a>
