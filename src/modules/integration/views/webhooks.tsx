@@ -1,6 +1,6 @@
 import type { ViewContext } from '../../../platform/views/context.js';
 import { Alert, CsrfInput, Layout } from '../../../platform/views/components.js';
-import { formatDateTime, formatNumber } from '../../../platform/i18n/format.js';
+import { formatDate, formatDateTime, formatNumber, formatTime } from '../../../platform/i18n/format.js';
 import { EVENT_TYPES } from '../../../platform/webhooks/events.js';
 import type { DeliveryView, SubscriptionView } from '../webhooks-service.js';
 
@@ -8,6 +8,9 @@ import type { DeliveryView, SubscriptionView } from '../webhooks-service.js';
 // new one) and /staff/webhooks/:id (settings, pause, secret, delete, and the delivery log).
 
 type Localized = { fa: string; en: string };
+const twoDigits = { fa: new Intl.NumberFormat('fa-IR', { minimumIntegerDigits: 2 }), en: new Intl.NumberFormat('en-GB', { minimumIntegerDigits: 2 }) };
+/** Date and Tehran time with seconds: retries 30 s apart must not look simultaneous. */
+const withSeconds = (ctx: ViewContext, ms: number) => `${formatDate(ms, ctx.locale)} ${formatTime(ms, ctx.locale)}:${twoDigits[ctx.locale].format(Math.floor(ms / 1000) % 60)}`;
 const loc = (ctx: ViewContext, l: Localized) => (ctx.locale === 'en' && l.en ? l.en : l.fa);
 type Org = { code: string; name: Localized };
 
@@ -185,15 +188,15 @@ export function WebhookDetailPage(props: {
                   {props.deliveries.map((d) => (
                     <tr id={`delivery-${d.id}`}>
                       <th scope="row"><span dir="ltr">{d.event_type}</span><div class="small text-body-secondary font-monospace" dir="ltr">{d.id}</div></th>
-                      <td>{formatDateTime(d.created_at, ctx.locale)}</td>
+                      <td>{withSeconds(ctx, d.created_at)}</td>
                       <td>
                         <span class={`badge ${STATE_BADGE[d.state]}`}>{ctx.t(`webhooks.state.${d.state}`)}</span>
-                        {d.next_attempt_at !== null ? <div class="small">{ctx.t('webhooks.next_attempt', { at: formatDateTime(d.next_attempt_at, ctx.locale) })}</div> : null}
+                        {d.next_attempt_at !== null ? <div class="small">{ctx.t('webhooks.next_attempt', { at: withSeconds(ctx, d.next_attempt_at) })}</div> : null}
                       </td>
                       <td>
                         <ol class="small mb-0 ps-3">
                           {d.attempt_log.map((a) => (
-                            <li>{ctx.t('webhooks.attempt_line', { at: formatDateTime(a.at, ctx.locale), status: a.status_code === null ? ctx.t('webhooks.no_status') : String(a.status_code), ms: formatNumber(a.duration_ms, ctx.locale) })}
+                            <li>{ctx.t('webhooks.attempt_line', { at: withSeconds(ctx, a.at), status: a.status_code === null ? ctx.t('webhooks.no_status') : String(a.status_code), ms: formatNumber(a.duration_ms, ctx.locale) })}
                               {a.error && a.status_code === null ? <span class="text-body-secondary" dir="ltr"> ({a.error})</span> : null}</li>
                           ))}
                         </ol>
