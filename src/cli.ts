@@ -12,7 +12,7 @@ import { printDemoAccounts } from './print.js';
 import { AppError } from './platform/http/errors.js';
 import { t } from './platform/i18n/messages.js';
 import './modules/catalog/messages-catalog.js';
-import { API_SCOPES, createApiClient, listApiClients, revokeApiClient } from './platform/auth/api-keys.js';
+import { API_SCOPES, createApiClient, listApiClients, revokeApiClient, rotateApiClient } from './platform/auth/api-keys.js';
 
 const program = new Command('pishkhan').description('Pishkhan operator commands. Configuration comes from the same environment variables as the server.');
 
@@ -141,7 +141,8 @@ apiClient.command('create').description('create an API client of an organization
   .requiredOption('--org <code>', 'organization code, e.g. babol')
   .requiredOption('--name <name>', 'who uses the key, e.g. "FixMyStreet Babol"')
   .option('--scopes <list>', `comma-separated, of ${API_SCOPES.join(', ')}`, 'reports.write,reports.read')
-  .action(async (opts: { org: string; name: string; scopes: string }) => {
+  .option('--rate <n>', 'requests a minute this client may make (1-10000)', '120')
+  .action(async (opts: { org: string; name: string; scopes: string; rate: string }) => {
     const deps = await buildDeps(loadConfig());
     try {
       const orgId = await deps.services.orgs.idOf(opts.org);
@@ -149,7 +150,7 @@ apiClient.command('create').description('create an API client of an organization
       const scopes = opts.scopes.split(',').map((s) => s.trim()).filter(Boolean);
       const unknown = scopes.filter((s) => !(API_SCOPES as readonly string[]).includes(s));
       if (unknown.length || !scopes.length) fail(`--scopes: use some of ${API_SCOPES.join(', ')}`);
-      const c = await createApiClient(deps.db, { orgId: orgId!, name: opts.name, scopes, createdBy: null, now: deps.clock.now() });
+      const c = await createApiClient(deps.db, { orgId: orgId!, name: opts.name, scopes, ratePerMinute: Number(opts.rate), createdBy: null, now: deps.clock.now() });
       process.stdout.write(`${c.id}\n${c.key}\n(the key is shown once; only its SHA-256 is stored)\n`);
     } catch (err) {
       if (err instanceof AppError) fail(`cannot create: ${Object.keys(err.fields).join(', ') || err.code} is not valid`);
@@ -167,8 +168,19 @@ apiClient.command('list').description('list the API clients of an organization (
       if (!orgId) fail(`no organization with code ${opts.org}`);
       const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
       for (const c of await listApiClients(deps.db, orgId!)) {
-        process.stdout.write(`${c.id}  pk_${c.key_prefix}_…  ${c.name}  [${c.scopes.join(',')}]  created ${iso(c.created_at)}  last used ${iso(c.last_used_at)}${c.revoked_at === null ? '' : `  REVOKED ${iso(c.revoked_at)}`}\n`);
+        process.stdout.write(`${c.id}  pk_${c.key_prefix}_…  ${c.name}  [${c.scopes.join(',')}]  ${c.rate_per_minute}/min  created ${iso(c.created_at)}  last used ${iso(c.last_used_at)}${c.revoked_at === null ? '' : `  REVOKED ${iso(c.revoked_at)}`}\n`);
       }
+    } finally {
+      await deps.close();
+    }
+  });
+apiClient.command('rotate').description('replace an API client\'s key (the old key stops at once); prints the new key once').argument('<id>')
+  .action(async (id: string) => {
+    const deps = await buildDeps(loadConfig());
+    try {
+      const r = await rotateApiClient(deps.db, id, { now: deps.clock.now() });
+      if (!r) fail(`no active API client ${id}`);
+      process.stdout.write(`${r!.key}\n(the key is shown once; only its SHA-256 is stored)\n`);
     } finally {
       await deps.close();
     }

@@ -84,7 +84,7 @@ test('the list shows one organization\'s clients without hashes; creation and re
   assert.equal((await verifyAudit(handle.db)).ok, true);
 });
 
-test('the CLI creates a key (printed once), lists keys without them, and revokes', async () => {
+test('the CLI creates a key (printed once), lists keys without them, rotates and revokes', async () => {
   const { spawnSync } = await import('node:child_process');
   const { fileURLToPath } = await import('node:url');
   const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -102,7 +102,24 @@ test('the CLI creates a key (printed once), lists keys without them, and revokes
   assert.ok(listed.stdout.includes(id!) && listed.stdout.includes('CLI client') && !listed.stdout.includes(key!));
   assert.equal(cli(['create', '--org', 'babol', '--name', 'x', '--scopes', 'everything']).status, 1);
   assert.equal(cli(['create', '--org', 'tehran', '--name', 'x']).status, 1);
+  const rotated = cli(['rotate', id!]);
+  assert.equal(rotated.status, 0, rotated.stderr);
+  const newKey = rotated.stdout.split('\n')[0]!;
+  assert.match(newKey, /^pk_[0-9a-f]{8}_[A-Za-z0-9_-]{32}$/);
+  assert.equal(await verifyApiKey(handle.db, key!, T0), null, 'the old key stops at once');
+  assert.equal((await verifyApiKey(handle.db, newKey, T0))?.id, id);
   assert.equal(cli(['revoke', id!]).status, 0);
-  assert.equal(await verifyApiKey(handle.db, key!, T0), null);
+  assert.equal(await verifyApiKey(handle.db, newKey, T0), null);
   assert.equal(cli(['revoke', id!]).status, 1);
+  assert.equal(cli(['rotate', id!]).status, 1, 'a revoked client gets no new key');
+});
+
+test('rate limits: default 120, 1 to 10000 accepted, anything else a field error', async () => {
+  const c = await createApiClient(handle.db, { orgId: babol, name: 'rate default', scopes: ['catalog.read'], now: T0 });
+  assert.equal((await listApiClients(handle.db, babol)).find((x) => x.id === c.id)?.rate_per_minute, 120);
+  for (const bad of [0, -1, 10_001, 1.5, Number.NaN]) {
+    await assert.rejects(createApiClient(handle.db, { orgId: babol, name: 'x', scopes: ['catalog.read'], ratePerMinute: bad, now: T0 }), (e: { fields: Record<string, string> }) => 'rate_per_minute' in e.fields, String(bad));
+  }
+  const fast = await createApiClient(handle.db, { orgId: babol, name: 'fast', scopes: ['catalog.read'], ratePerMinute: 10_000, now: T0 });
+  assert.equal((await listApiClients(handle.db, babol)).find((x) => x.id === fast.id)?.rate_per_minute, 10_000);
 });
