@@ -114,7 +114,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
       openapi: '3.0.3',
       info: { title: 'Pishkhan API', version: '1', description: 'The JSON API of Pishkhan, the e-services platform of the municipalities of a province. Errors answer `{ error: { code, message, fields, request_id } }` with messages in the language of the `Accept-Language` header or `pk_lang` cookie (Persian by default).' },
       servers: [{ url: config.publicUrl }],
-      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE }, bearer: { type: 'http', scheme: 'bearer', description: 'The session token returned by the sign-in calls.' } } },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE }, bearer: { type: 'http', scheme: 'bearer', description: 'The session token returned by the sign-in calls, or an API key (pk_...) of an organization; a key reaches only the routes its scopes open (see docs/api.md, "API clients").' }, apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'An API key (pk_...) of an organization, instead of Authorization: Bearer.' } } },
     },
     transform: jsonSchemaTransform,
   });
