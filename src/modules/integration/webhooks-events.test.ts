@@ -5,10 +5,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeStaff, makeTestApp, type TestApp } from '../../../test/helpers.js';
 import type { Actor } from '../../platform/core/index.js';
-import { makeCitizen } from '../applications/test-factories.js';
 import { makeMunicipalities, PLACES } from '../grievances/test-factories.js';
 import { EVENT_TYPES } from '../../platform/webhooks/events.js';
 import { createWebhooksService } from './webhooks-service.js';
+import { sandboxDecide } from '../../platform/payments/index.js';
+import { makeCitizen, nationalCode } from '../applications/test-factories.js';
+import { adoptBuildingPermit, applicationAwaitingPayment, staffActor } from '../payments/test-factories.js';
 
 let t: TestApp;
 let org: Record<string, string>;
@@ -72,4 +74,29 @@ test('news: publishing by an editor and by the scheduler each announce article.p
   assert.deepEqual(got.map((d) => [d.type, d.body.data.code, d.body.data.path]), [['article.published', a.code, `/news/${a.code}`], ['article.published', b.code, `/news/${b.code}`]]);
   assert.equal(got[1]!.body.data.title, 'خبر زمان‌بندی‌شده');
   assert.equal(got[1]!.body.data.lang, 'fa');
+});
+
+test('payments: a verified payment announces payment.verified between the state changes of its application, all keyed by the application', async () => {
+  await adoptBuildingPermit(t, org.sari!);
+  const sariAdmin: Actor = { kind: 'staff', id: (await makeStaff(t, 'sari.admin', [{ orgId: org.sari!, role: 'org_admin' }])).id, memberships: [{ orgId: org.sari!, orgCode: 'sari', role: 'org_admin' }] };
+  const webhooks = createWebhooksService({ db: t.deps.db, clock: t.clock, isProduction: false });
+  const sub = (await webhooks.create(sariAdmin, 'sari', { url: 'https://receiver.example.ir/sari', event_types: ['application.submitted', 'application.state_changed', 'payment.verified'] })).subscription.id;
+  const owner: Actor = { kind: 'citizen', id: await makeCitizen(t.deps.db, '09121110077', { nationalCode: nationalCode('002345678') }) };
+  const appId = await applicationAwaitingPayment(t, { citizen: owner, orgCode: 'sari', clerk: await staffActor(t, org.sari!, 'sari', ['clerk']), inspector: await staffActor(t, org.sari!, 'sari', ['inspector']) });
+  const payments = t.deps.services.payments;
+  const bill = (await payments.billsForApplication(owner, appId))[0]!;
+  const started = await payments.startPayment(owner, [bill.id], `/my/applications/${appId}`);
+  const back = new URL((await sandboxDecide(t.deps.db, started.redirectUrl.split('/').pop()!, 'pay', t.clock.now()))!, 'https://pishkhan.example.ir');
+  const outcome = await payments.handleCallback(owner, { authority: back.searchParams.get('Authority')!, status: back.searchParams.get('Status')! });
+  assert.equal(outcome.result, 'paid');
+  const rows = await t.deps.db.selectFrom('webhook_deliveries').selectAll().where('subscription_id', '=', sub).orderBy('seq').execute();
+  assert.deepEqual(rows.map((r) => r.event_type), ['application.submitted', 'application.state_changed', 'application.state_changed', 'payment.verified', 'application.state_changed']);
+  assert.ok(rows.every((r) => r.ordering_key === appId));
+  const paid = JSON.parse(rows[3]!.payload) as { data: Record<string, unknown> };
+  assert.equal(paid.data.payment_id, started.paymentId);
+  assert.equal(paid.data.amount_rials, bill.amount);
+  assert.deepEqual(paid.data.application_ids, [appId]);
+  assert.deepEqual(paid.data.bills, [bill.billCode]);
+  assert.equal(JSON.parse(rows[4]!.payload).data.by, 'payment');
+  assert.ok(!rows.some((r) => r.payload.includes('002345678')), 'no national code in any payload');
 });
