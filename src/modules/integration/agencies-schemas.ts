@@ -40,5 +40,10 @@ export const externalServiceReply = z.object({
   page: z.string().meta({ description: 'The service\'s page in the single window.' }), created_at: z.string(), updated_at: z.string(),
 });
 
-export const agenciesReply = z.object({ items: z.array(agencyReply) });
+export const agenciesReply = z.object({ items: z.array(agencyReply) }).meta({
+  example: { items: [
+    { code: 'abfa-mazandaran', name: { fa: 'شرکت آب و فاضلاب استان مازندران', en: 'Mazandaran Water and Wastewater Company' }, website: 'https://example.org/demo/abfa-mazandaran', active_services: 3, created_at: '2026-11-28T09:00:00.000Z' },
+    { code: 'sabt-mazandaran', name: { fa: 'اداره کل ثبت اسناد و املاک استان مازندران', en: 'Mazandaran Registration of Deeds and Properties' }, website: 'https://example.org/demo/sabt-mazandaran', active_services: 2, created_at: '2026-11-28T09:00:00.000Z' },
+  ] },
+});
 export const agencyDetailReply = z.object({ agency: agencyReply, services: z.array(externalServiceReply) });
