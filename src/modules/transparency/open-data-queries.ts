@@ -18,49 +18,53 @@ export interface ApplicationTiming {
 type Cursor = { at: number; id: string } | null;
 
 /**
- * Applications submitted in [from, to), then those completed in [from, to) but submitted before,
- * each pass in keyset pages over the events' (created_at, id) index; with whether each ever left
- * an office state late. `org` is an organization id.
+ * Applications submitted in [from, to) (keyset pages over the submission events' (created_at, id)
+ * index), then those completed in [from, to) but submitted before (keyset pages over the
+ * applications' (closed_at, id) index); with whether each ever left an office state late.
+ * `org` is an organization id.
  */
 export async function* applicationTimings(db: DB, f: { from: number; to: number; orgId?: string; service?: string }): AsyncGenerator<ApplicationTiming> {
   for (const pass of ['submitted', 'completed'] as const) {
     let cursor: Cursor = null;
     for (;;) {
-      let query = db.selectFrom('application_events as e')
-        .innerJoin('applications as a', 'a.id', 'e.application_id')
-        .innerJoin('orgs as o', 'o.id', 'a.org_id')
-        .innerJoin('org_services as os', 'os.id', 'a.org_service_id')
-        .innerJoin('service_templates as t', 't.id', 'os.template_id')
-        .select(['e.id as event_id', 'e.created_at as event_at', 'a.id', 'o.code as org_code', 't.code as service_code', 'a.channel', 'a.submitted_at', 'a.closed_at', 'a.outcome'])
-        .where('e.created_at', '>=', f.from).where('e.created_at', '<', f.to);
-      query = pass === 'submitted'
-        ? query.where('e.type', '=', 'submitted')
-        // The action that closed it: closed_at is that event's time.
-        : query.where('e.type', '=', 'action').whereRef('a.closed_at', '=', 'e.created_at').where('a.submitted_at', '<', f.from);
-      if (f.orgId) query = query.where('e.org_id', '=', f.orgId);
-      if (f.service) query = query.where('t.code', '=', f.service);
-      if (cursor) {
-        const c: { at: number; id: string } = cursor;
-        // A row-value comparison: the (created_at, id) index starts right after the cursor (an OR of
-        // the two conditions would scan from the period's start again on every page).
-        query = query.where((eb) => eb(eb.refTuple('e.created_at', 'e.id'), '>', eb.tuple(c.at, c.id)));
+      const columns = ['a.id', 'o.code as org_code', 't.code as service_code', 'a.channel', 'a.submitted_at', 'a.closed_at', 'a.outcome'] as const;
+      let page: { key: { at: number; id: string }; row: ApplicationRow }[];
+      // Row-value comparisons: each page starts right after the cursor on its index (an OR of the
+      // two conditions would scan from the period's start again on every page).
+      if (pass === 'submitted') {
+        let q = db.selectFrom('application_events as e').innerJoin('applications as a', 'a.id', 'e.application_id')
+          .innerJoin('orgs as o', 'o.id', 'a.org_id').innerJoin('org_services as os', 'os.id', 'a.org_service_id').innerJoin('service_templates as t', 't.id', 'os.template_id')
+          .select([...columns, 'e.id as key_id', 'e.created_at as key_at']).where('e.type', '=', 'submitted')
+          .where('e.created_at', '>=', f.from).where('e.created_at', '<', f.to);
+        if (f.orgId) q = q.where('e.org_id', '=', f.orgId);
+        if (f.service) q = q.where('t.code', '=', f.service);
+        if (cursor) { const c: { at: number; id: string } = cursor; q = q.where((eb) => eb(eb.refTuple('e.created_at', 'e.id'), '>', eb.tuple(c.at, c.id))); }
+        page = (await q.orderBy('e.created_at').orderBy('e.id').limit(PAGE).execute()).map((r) => ({ key: { at: Number(r.key_at), id: r.key_id }, row: r }));
+      } else {
+        let q = db.selectFrom('applications as a')
+          .innerJoin('orgs as o', 'o.id', 'a.org_id').innerJoin('org_services as os', 'os.id', 'a.org_service_id').innerJoin('service_templates as t', 't.id', 'os.template_id')
+          .select(columns).where('a.closed_at', '>=', f.from).where('a.closed_at', '<', f.to).where('a.submitted_at', '<', f.from);
+        if (f.orgId) q = q.where('a.org_id', '=', f.orgId);
+        if (f.service) q = q.where('t.code', '=', f.service);
+        if (cursor) { const c: { at: number; id: string } = cursor; q = q.where((eb) => eb(eb.refTuple('a.closed_at', 'a.id'), '>', eb.tuple(c.at, c.id))); }
+        page = (await q.orderBy('a.closed_at').orderBy('a.id').limit(PAGE).execute()).map((r) => ({ key: { at: Number(r.closed_at), id: r.id }, row: r }));
       }
-      const rows = await query.orderBy('e.created_at').orderBy('e.id').limit(PAGE).execute();
-      if (rows.length === 0) break;
-      const late = await lateApplications(db, rows.filter((r) => r.closed_at !== null).map((r) => r.id));
-      for (const r of rows) {
+      if (page.length === 0) break;
+      const late = await lateApplications(db, page.filter((p) => p.row.closed_at !== null).map((p) => p.row.id));
+      for (const { row: r } of page) {
         if (r.submitted_at === null) continue;
         yield {
           org_code: r.org_code, service_code: r.service_code, channel: r.channel, submitted_at: Number(r.submitted_at),
           closed_at: r.closed_at === null ? null : Number(r.closed_at), outcome: r.outcome, late: late.has(r.id) ? 1 : 0,
         };
       }
-      const last = rows[rows.length - 1]!;
-      cursor = { at: Number(last.event_at), id: last.event_id };
-      if (rows.length < PAGE) break;
+      cursor = page[page.length - 1]!.key;
+      if (page.length < PAGE) break;
     }
   }
 }
+
+type ApplicationRow = { id: string; org_code: string; service_code: string; channel: string; submitted_at: unknown; closed_at: unknown; outcome: string | null };
 
 /** Of these applications, those with a transition made after the deadline of the state it left (`from_due_at` of the event). */
 async function lateApplications(db: DB, ids: string[]): Promise<Set<string>> {

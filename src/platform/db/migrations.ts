@@ -916,6 +916,13 @@ const m0021: Migration = {
   },
 };
 
+const m0023: Migration = {
+  async up(db: Db) {
+    // Open data: the applications completed in a period, in (closed_at, id) keyset pages.
+    await db.schema.createIndex('applications_closed').on('applications').columns(['closed_at', 'id']).execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_totp_replay': m0002,
@@ -937,6 +944,7 @@ export const migrations: Record<string, Migration> = {
   '0020_api_clients_more': m0020,
   '0021_webhooks': m0021,
   '0022_external_services': m0022,
+  '0023_applications_by_close': m0023,
 };
 
 export const migrationProvider: MigrationProvider = {
