@@ -19,7 +19,10 @@ const orgs = () => t.deps.services.orgs;
 
 test('the demo seed creates the province, its municipalities and the reference organization', async () => {
   assert.equal(seed.seeded, true);
-  const list = await orgs().list();
+  const all = await orgs().list();
+  // The demo agencies (issue 8: their e-services are listed in the single window) come with it.
+  assert.deepEqual(all.filter((o) => o.kind === 'agency').map((o) => o.code).sort(), ['abfa-mazandaran', 'sabt-mazandaran']);
+  const list = all.filter((o) => o.kind !== 'agency');
   assert.equal(list.length, seed.orgs);
   assert.equal(list.length, DEMO_MUNICIPALITIES.length + 2);
   assert.equal(list[0]!.code, 'mazandaran', 'the province comes first');
