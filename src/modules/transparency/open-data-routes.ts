@@ -136,13 +136,13 @@ export function openDataRoutes(deps: AppDeps) {
     return sendKept(req, reply, kept, { cacheControl: `public, max-age=${DATA_MAX_AGE}`, vary: 'accept-encoding' });
   };
 
-  /** A small JSON document with a strong ETag and 304 on If-None-Match. */
-  const sendJson = (req: FastifyRequest, reply: FastifyReply, doc: unknown, maxAge: number) => {
-    const text = JSON.stringify(doc);
-    const etag = `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
-    reply.header('etag', etag).header('cache-control', `public, max-age=${maxAge}`);
-    if (etagMatches(req, etag)) return reply.status(304).send();
-    return reply.type('application/json; charset=utf-8').send(text);
+  /** A small JSON document (the same all day), kept encoded with a strong ETag, 304 on If-None-Match and compressed copies. */
+  const keptDocs = new KeptPages(60_000, 50);
+  const sendJson = (req: FastifyRequest, reply: FastifyReply, doc: () => unknown, maxAge: number, type = 'application/json; charset=utf-8') => {
+    const now = deps.clock.now();
+    const key = `${type}|${req.url}|${tehranDayKey(now)}`;
+    const kept = keptDocs.get(key, now) ?? keptDocs.set(key, keptPage(JSON.stringify(doc()), now, type));
+    return sendKept(req, reply, kept, { cacheControl: `public, max-age=${maxAge}`, vary: 'accept-encoding' });
   };
 
   const catalogDoc = () => {
@@ -160,18 +160,18 @@ export function openDataRoutes(deps: AppDeps) {
         api.get(`/open-data/${id}.${format}`, { schema: { hide: true, querystring: id === 'kpis' ? kpiQuery : fileQuery } },
           async (req, reply) => sendFile(req, reply, id, format, req.query, true));
       }
-      api.get(`/open-data/schemas/${id}.json`, { schema: { hide: true } }, async (req, reply) => sendJson(req, reply, tableSchema(id), SCHEMA_MAX_AGE));
+      api.get(`/open-data/schemas/${id}.json`, { schema: { hide: true } }, async (req, reply) => sendJson(req, reply, () => tableSchema(id), SCHEMA_MAX_AGE));
     }
-    api.get('/open-data/catalog.json', { schema: { hide: true } }, async (req, reply) => sendJson(req, reply.type('application/ld+json; charset=utf-8'), catalogDoc(), DATA_MAX_AGE));
+    api.get('/open-data/catalog.json', { schema: { hide: true } }, async (req, reply) => sendJson(req, reply, catalogDoc, DATA_MAX_AGE, 'application/ld+json; charset=utf-8'));
 
     // ---------- API ----------
     api.get('/api/v1/open-data/catalog', {
       schema: { tags, summary: 'The catalog of the open datasets (DCAT, JSON-LD, DCAT-US 1.1 field names): titles fa/en, licence, distributions and Table Schema links', response: { 200: catalogReply } },
-    }, async (req, reply) => sendJson(req, reply, catalogDoc(), DATA_MAX_AGE));
+    }, async (req, reply) => sendJson(req, reply, catalogDoc, DATA_MAX_AGE));
 
     api.get('/api/v1/open-data/schemas/:dataset', {
       schema: { tags, summary: 'The Frictionless Table Schema of a dataset: its columns, types and meanings', params: datasetParam, response: { 200: tableSchemaReply, 400: errorReply } },
-    }, async (req, reply) => sendJson(req, reply, tableSchema(req.params.dataset), SCHEMA_MAX_AGE));
+    }, async (req, reply) => sendJson(req, reply, () => tableSchema(req.params.dataset), SCHEMA_MAX_AGE));
 
     api.get('/api/v1/open-data/kpis', {
       schema: {
