@@ -109,7 +109,9 @@ export function integrationClientsRoutes(deps: AppDeps) {
       if (req.actor.kind !== 'staff') return signIn(req, reply);
       const q = req.query as Record<string, unknown>;
       const ctx = kit.ctxOf(req, reply);
-      return render(req, reply, str(q.org), { flash: q.revoked ? ctx.t('api_clients.revoked_flash', { name: String(q.revoked).slice(0, 100) }) : undefined });
+      // ?revoked=<id> names the client just revoked (looked up, so a link cannot make up the message).
+      const revoked = str(q.revoked) ? (await clientsOf(db, req.actor, str(q.org))).clients.find((c) => c.id === str(q.revoked) && c.revoked_at !== null) : undefined;
+      return render(req, reply, str(q.org), { flash: revoked ? ctx.t('api_clients.revoked_flash', { name: revoked.name }) : undefined });
     });
 
     app.post('/staff/api-clients', { schema: { hide: true }, preValidation: app.csrfProtection }, async (req, reply) => {
@@ -141,7 +143,7 @@ export function integrationClientsRoutes(deps: AppDeps) {
       const orgCode = str(((req.body ?? {}) as Record<string, unknown>).org) ?? '';
       try {
         const r = await revokeClient(db, req.actor, orgCode, String((req.params as { id: string }).id), clock.now());
-        return seeOther(reply, `/staff/api-clients?${new URLSearchParams({ org: r.org.code, revoked: r.client.name }).toString()}`);
+        return seeOther(reply, `/staff/api-clients?${new URLSearchParams({ org: r.org.code, revoked: r.client.id }).toString()}`);
       } catch (err) {
         return failed(req, reply, err, orgCode, {});
       }

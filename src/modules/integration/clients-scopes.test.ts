@@ -5,7 +5,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeOrg, makeStaff, makeTestApp, signInStaff, type TestApp } from '../../../test/helpers.js';
-import { newId } from '../../platform/core/index.js';
+import { newId, type Actor } from '../../platform/core/index.js';
+import { mayAct } from '../../platform/auth/access.js';
 import { adoptFor, caseDefinition, makeCase } from '../casework/test-fixtures.js';
 
 let t: TestApp;
@@ -99,4 +100,16 @@ test('news: news.write writes its own organization\'s articles only', async () =
   assert.equal((await withKey('GET', `/api/v1/orgs/babol/news/${made.json().code}`, keys.babolAll!)).statusCode, 404);
   assert.equal((await withKey('POST', '/api/v1/orgs/sari/news', keys.sariReportsWrite!, body)).statusCode, 403);
   assert.equal(await count(), n, 'refusals created nothing');
+});
+
+test('the access helper: an API client holds only what its scopes grant, only in its own organization', () => {
+  const client = (scopes: string[]): Actor => ({ kind: 'api_client', id: 'c1', orgId: ids.sari!, scopes });
+  assert.equal(mayAct(client(['applications.read']), ids.sari!, 'applications.read'), true);
+  assert.equal(mayAct(client(['applications.read']), ids.babol!, 'applications.read'), false, 'never another organization');
+  assert.equal(mayAct(client(['applications.read']), ids.sari!, 'applications.act'), false);
+  assert.equal(mayAct(client(['catalog.read']), ids.sari!, 'applications.read'), false);
+  assert.equal(mayAct(client(['reports.read', 'reports.write', 'news.write', 'applications.act']), ids.sari!, 'org.staff.manage'), false, 'no staff administration');
+  for (const p of ['reports.assign', 'reports.moderate', 'payments.refund', 'council.manage', 'catalog.adopt', 'audit.verify'] as const) {
+    assert.equal(mayAct(client(['reports.write', 'applications.act', 'news.write']), ids.sari!, p), false, p);
+  }
 });
