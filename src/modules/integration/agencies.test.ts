@@ -129,9 +129,14 @@ test('an external service\'s page: description, documents, maturity and the way 
 
 test('/staff/agencies: the administrator registers an agency and a service through the forms; others get 404', async () => {
   for (const who of ['sari.admin', 'sari.clerk']) {
-    const res = await t.app.inject({ method: 'GET', url: '/staff/agencies', headers: { cookie: `pk_session=${tokens[who]}` } });
-    assert.equal(res.statusCode, 404, who);
+    for (const url of ['/staff/agencies', '/staff/agencies/abfa', '/staff/agencies/abfa/services/water-connection']) {
+      const res = await t.app.inject({ method: 'GET', url, headers: { cookie: `pk_session=${tokens[who]}` } });
+      assert.equal(res.statusCode, 404, `${who} ${url}`);
+    }
   }
+  const edit = await t.app.inject({ method: 'GET', url: '/staff/agencies/abfa/services/water-connection', headers: { cookie: `pk_session=${admin()}` } });
+  assert.equal(edit.statusCode, 200);
+  assert.match(edit.body, /سند مالکیت \| Title deed/);
   assert.equal((await t.app.inject({ method: 'GET', url: '/staff/agencies' })).statusCode, 303);
   const b = new FormBrowser(t, admin());
   let csrf = await b.csrf('/staff/agencies');

@@ -103,8 +103,14 @@ test('only the org admin of the organization sets a connection; others get 401/4
   const again = await call('PUT', url, tokens['sari.admin'], { url: receiverUrl, active: true });
   assert.equal(again.statusCode, 200);
   assert.equal(again.json().secret, null);
+  // Rotating: only Sari's admin; the new secret is shown once and differs.
+  for (const who of [tokens['babol.admin'], tokens['sari.clerk'], citizenToken]) assert.equal((await call('POST', `${url}/rotate-secret`, who)).statusCode, 404);
+  const rotated = await call('POST', `${url}/rotate-secret`, tokens['sari.admin']);
+  assert.equal(rotated.statusCode, 200, rotated.body);
+  assert.notEqual(rotated.json().secret, secret);
+  secret = rotated.json().secret;
   const audit = await t.deps.db.selectFrom('audit_log').select(['action', 'data']).where('entity', '=', 'external_connection').orderBy('seq').execute();
-  assert.deepEqual(audit.map((a) => a.action), ['external_connection.created', 'external_connection.updated']);
+  assert.deepEqual(audit.map((a) => a.action), ['external_connection.created', 'external_connection.updated', 'external_connection.secret_rotated']);
   assert.ok(audit.every((a) => !a.data.includes(secret)));
 });
 
@@ -206,6 +212,7 @@ test('/staff/orgs/:org/external: the org admin connects a service through the fo
     const res = await t.app.inject({ method: 'GET', url: '/staff/orgs/sari/external', headers: { cookie: `pk_session=${tokens[who]}` } });
     assert.equal(res.statusCode, 404, who);
   }
+  assert.equal((await t.app.inject({ method: 'GET', url: '/staff/orgs/sari/external' })).statusCode, 303, 'anonymous: to the sign-in page');
   const b = new FormBrowser(t, tokens['sari.admin']);
   const csrf = await b.csrf('/staff/orgs/sari/external');
   let res = await b.post('/staff/orgs/sari/external/waste-management-fee', { _csrf: csrf, url: 'not a url', active: 'on' });
