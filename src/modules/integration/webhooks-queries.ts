@@ -54,3 +54,10 @@ export async function deliveryCounts(db: DB | Tx, scope: OrgScope) {
   return db.selectFrom('webhook_deliveries').select((eb) => ['subscription_id', 'state', eb.fn.countAll<number>().as('n'), eb.fn.max('created_at').as('last_at')])
     .where('org_id', '=', scope.orgId).where('subscription_id', 'is not', null).groupBy(['subscription_id', 'state']).execute();
 }
+
+/** Fails the subscription's deliveries still waiting (it was paused or deleted); returns how many. */
+export async function failPending(tx: Tx, scope: OrgScope, subscriptionId: string, reason: string, now: number): Promise<number> {
+  const res = await tx.updateTable('webhook_deliveries').set({ state: 'failed', last_error: reason, settled_at: now })
+    .where('org_id', '=', scope.orgId).where('subscription_id', '=', subscriptionId).where('state', '=', 'pending').executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}

@@ -190,7 +190,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
       });
     },
 
-    /** Changes the URL, description, event types or active flag (pause/resume); the audit entry keeps what was before. */
+    /** Changes the URL, description, event types or active flag (pause fails the waiting deliveries; resume); the audit entry keeps what was before. */
     async update(actor: Actor, orgCode: string, id: string, input: SubscriptionInput): Promise<SubscriptionView> {
       const now = clock.now();
       return inTransaction(db, async (tx) => {
@@ -204,6 +204,8 @@ export function createWebhooksService(deps: WebhooksDeps) {
         if (v.event_types !== undefined) set.event_types = JSON.stringify(v.event_types);
         if (v.active !== undefined) set.active = v.active ? 1 : 0;
         await q.updateSubscription(tx, scope, before.id, set);
+        // Paused: what still waits fails now (it can be sent again by hand after resuming), so nothing is held behind it.
+        if (v.active === false && before.active === 1) await q.failPending(tx, scope, before.id, 'subscription paused', now);
         const after = { ...before, ...set };
         const changed = (['url', 'description', 'event_types', 'active'] as const).filter((k) => before[k] !== after[k]);
         const action = changed.length === 1 && changed[0] === 'active' ? (after.active ? 'webhook.resumed' : 'webhook.paused') : 'webhook.updated';
@@ -215,7 +217,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
       });
     },
 
-    /** Deletes a subscription: it receives nothing more (pending deliveries fail), its secret is erased, its delivery log stays for the audit. */
+    /** Deletes a subscription: it receives nothing more (its waiting deliveries fail at once), its secret is erased, its delivery log stays for the audit. */
     async remove(actor: Actor, orgCode: string, id: string): Promise<void> {
       const now = clock.now();
       await inTransaction(db, async (tx) => {
@@ -223,6 +225,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
         const row = await q.subscription(tx, scope, String(id));
         if (!row) throw notFound();
         await q.updateSubscription(tx, scope, row.id, { deleted_at: now, updated_at: now, active: 0, secret: '' });
+        await q.failPending(tx, scope, row.id, 'subscription deleted', now);
         await appendAudit(tx, actor, { orgId: scope.orgId, action: 'webhook.deleted', entity: 'webhook_subscription', entityId: row.id, data: { url: row.url, event_types: eventTypesOf(row.event_types) } }, now);
       });
     },

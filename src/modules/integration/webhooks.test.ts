@@ -360,6 +360,8 @@ test('delete: the subscription is gone from the API, its queued deliveries fail,
   const del = await t.app.inject({ method: 'DELETE', url: `/api/v1/orgs/sari/webhooks/${subId}`, headers: as(sariAdmin) });
   assert.equal(del.statusCode, 204);
   assert.equal((await t.app.inject({ method: 'GET', url: `/api/v1/orgs/sari/webhooks/${subId}`, headers: as(sariAdmin) })).statusCode, 404);
+  const failedNow = await t.deps.db.selectFrom('webhook_deliveries').select(['state', 'last_error']).where('subscription_id', '=', subId).orderBy('seq', 'desc').executeTakeFirstOrThrow();
+  assert.deepEqual(failedNow, { state: 'failed', last_error: 'subscription deleted' }, 'the waiting delivery fails at once');
   t.clock.advance(RETRY_SCHEDULE_MS[0]);
   await drainOutbox(t);
   assert.equal(received.length, 1, 'nothing is sent to a deleted subscription');
