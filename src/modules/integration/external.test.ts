@@ -10,6 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { FormBrowser, drainOutbox, makeOrg, makeStaff, makeTestApp, signInCitizen, signInStaff, type TestApp } from '../../../test/helpers.js';
 import { createApiClient } from '../../platform/auth/api-keys.js';
 import { verifySignature } from '../../platform/webhooks/sign.js';
+import { rebuildRollups } from '../transparency/rollup.js';
+import { kpis } from '../transparency/kpi.js';
+import { currentPeriod } from '../transparency/periods.js';
 import { adoptDefinition, nationalCode, shippedDefinition } from '../applications/test-factories.js';
 
 let t: TestApp;
@@ -184,9 +187,17 @@ test('a workflow state moves the application (a final one closes it); refusals n
   assert.deepEqual(await stateOf(), { state: 'payment', phase: 'open' });
   let track = await t.app.inject({ method: 'GET', url: `/track/${tracking}` });
   assert.match(track.body, /در انتظار پرداخت/);
+  const completed = async () => {
+    t.clock.advance(61_000); // past the rollups' settling minute
+    await rebuildRollups(t.deps.db, t.deps.calendar, { clock: t.clock, dialect: t.deps.dialect });
+    return (await kpis(t.deps.db, { org: 'sari' }, currentPeriod('year', t.clock.now()))).applications.completed;
+  };
+  const completedBefore = await completed();
   res = await call('POST', url, keys.sari, { state: 'paid_up' });
   assert.equal(res.statusCode, 200);
   assert.equal(res.json().phase, 'closed');
+  // Closed by the external system, it counts as completed on the transparency dashboards.
+  assert.equal(await completed(), completedBefore + 1);
   assert.deepEqual(await stateOf(), { state: 'paid_up', phase: 'closed' });
   track = await t.app.inject({ method: 'GET', url: `/track/${tracking}` });
   assert.match(track.body, /پرداخت شد/);

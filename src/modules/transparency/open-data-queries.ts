@@ -1,6 +1,7 @@
 // The SQL of the open data files: application and report timing records, read in keyset pages
 // (never the whole result at once), and the lookups that check a file's scope.
 import type { DB } from '../../platform/db/index.js';
+import { MOVES } from './rollup.js';
 
 const PAGE = 1000;
 
@@ -71,7 +72,7 @@ async function lateApplications(db: DB, ids: string[]): Promise<Set<string>> {
   const late = new Set<string>();
   if (ids.length === 0) return late;
   const events = await db.selectFrom('application_events').select(['application_id', 'data', 'created_at'])
-    .where('application_id', 'in', ids).where('type', '=', 'action').execute();
+    .where('application_id', 'in', ids).where('type', 'in', MOVES).execute();
   for (const e of events) {
     const due = (JSON.parse(e.data) as { from_due_at?: number | null }).from_due_at;
     if (typeof due === 'number' && Number(e.created_at) > due) late.add(e.application_id);

@@ -133,7 +133,7 @@ async function countBatch(tx: Tx, calendar: BusinessCalendar, source: RollupSour
       .orderBy('e.created_at').orderBy('e.id').limit(limit).execute();
     read = rows.length;
     if (rows.length) last = { at: num(rows.at(-1)!.created_at), id: rows.at(-1)!.id };
-    const closing = rows.filter((r) => r.type === 'action' && r.closed_at !== null && num(r.closed_at) === num(r.created_at));
+    const closing = rows.filter((r) => MOVES.includes(r.type) && r.closed_at !== null && num(r.closed_at) === num(r.created_at));
     const late = await lateApplications(tx, closing.map((r) => r.application_id));
     for (const r of rows) {
       const at = num(r.created_at);
@@ -145,7 +145,7 @@ async function countBatch(tx: Tx, calendar: BusinessCalendar, source: RollupSour
       } else if (r.type === 'rated') {
         const n = Number(parseData(r.data).rating);
         if (Number.isInteger(n) && n >= 1 && n <= 5) delta.add(at, r.org_id, r.service_code, 'app', `rating_${n}` as Counter);
-      } else if (r.type === 'action' && r.closed_at !== null && num(r.closed_at) === at && r.submitted_at !== null) {
+      } else if (MOVES.includes(r.type) && r.closed_at !== null && num(r.closed_at) === at && r.submitted_at !== null) {
         const submitted = num(r.submitted_at);
         delta.add(at, r.org_id, r.service_code, 'app', 'completed');
         if (!late.has(r.application_id)) delta.add(at, r.org_id, r.service_code, 'app', 'completed_within');
@@ -207,12 +207,18 @@ async function countBatch(tx: Tx, calendar: BusinessCalendar, source: RollupSour
   return { cursor: last, read };
 }
 
-/** Applications (of those given) that left an office state after its deadline: an action at a time later than data.from_due_at. */
+/**
+ * The events that move an application out of a state: staff and citizen actions, and the status an
+ * external back-office system reports (integration/external.ts); both record data.from_due_at.
+ */
+export const MOVES: readonly string[] = ['action', 'external_status'];
+
+/** Applications (of those given) that left an office state after its deadline: a move at a time later than data.from_due_at. */
 async function lateApplications(tx: Tx, ids: string[]): Promise<Set<string>> {
   const late = new Set<string>();
   if (ids.length === 0) return late;
   const events = await tx.selectFrom('application_events').select(['application_id', 'created_at', 'data'])
-    .where('application_id', 'in', [...new Set(ids)]).where('type', '=', 'action').execute();
+    .where('application_id', 'in', [...new Set(ids)]).where('type', 'in', MOVES).execute();
   for (const e of events) {
     const due = numOrNull(parseData(e.data).from_due_at);
     if (due !== null && num(e.created_at) > due) late.add(e.application_id);
