@@ -151,3 +151,19 @@ export function SummaryCard(props: { title: string; rows: [ComponentChildren, Co
     </section>
   );
 }
+
+/** A GET form that shows the page for another organization (staff of several, e.g. the province admin); nothing when there is one. */
+export function OrgChoice(props: { action: string; id: string; label: string; button: string; choices: { code: string; name: string }[]; current: string }) {
+  if (props.choices.length < 2) return null;
+  return (
+    <form method="get" action={props.action} class="row g-2 align-items-end mb-4">
+      <div class="col-auto">
+        <label class="form-label" for={props.id}>{props.label}</label>
+        <select id={props.id} name="org" class="form-select">
+          {props.choices.map((o) => <option value={o.code} selected={o.code === props.current}>{o.name}</option>)}
+        </select>
+      </div>
+      <div class="col-auto"><button class="btn btn-outline-primary" type="submit">{props.button}</button></div>
+    </form>
+  );
+}

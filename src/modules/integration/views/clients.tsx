@@ -1,5 +1,5 @@
 import type { ViewContext } from '../../../platform/views/context.js';
-import { Alert, CsrfInput, Layout } from '../../../platform/views/components.js';
+import { Alert, CsrfInput, Layout, OrgChoice } from '../../../platform/views/components.js';
 import { formatDateTime, formatNumber } from '../../../platform/i18n/format.js';
 import { API_SCOPES, type ApiClientInfo } from '../../../platform/auth/api-keys.js';
 import type { OrgRef } from '../clients.js';
@@ -43,17 +43,8 @@ export function ClientsPage(props: ClientsPageProps) {
             <div id="ac-key-hint" class="form-text">{ctx.t('api_clients.copy_hint')} {ctx.t('api_clients.usage')}</div>
           </section>
         ) : null}
-        {props.choices.length > 1 ? (
-          <form method="get" action="/staff/api-clients" class="row g-2 align-items-end mb-4">
-            <div class="col-auto">
-              <label class="form-label" for="ac-org-choice">{ctx.t('api_clients.org')}</label>
-              <select id="ac-org-choice" name="org" class="form-select">
-                {props.choices.map((o) => <option value={o.code} selected={o.code === org.code}>{loc(o.name)}</option>)}
-              </select>
-            </div>
-            <div class="col-auto"><button class="btn btn-outline-primary" type="submit">{ctx.t('api_clients.choose_org')}</button></div>
-          </form>
-        ) : null}
+        <OrgChoice action="/staff/api-clients" id="ac-org-choice" label={ctx.t('api_clients.org')} button={ctx.t('api_clients.choose_org')}
+          choices={props.choices.map((o) => ({ code: o.code, name: loc(o.name) }))} current={org.code} />
         <section class="mb-4" aria-labelledby="ac-list-title">
           <h2 class="h5" id="ac-list-title">{ctx.t('api_clients.title')}</h2>
           {props.clients.length === 0 ? <p>{ctx.t('api_clients.none')}</p> : (

@@ -1,5 +1,5 @@
 import type { ViewContext } from '../../../platform/views/context.js';
-import { Alert, CsrfInput, Layout } from '../../../platform/views/components.js';
+import { Alert, CsrfInput, Layout, OrgChoice } from '../../../platform/views/components.js';
 import { formatDate, formatDateTime, formatNumber, formatTime } from '../../../platform/i18n/format.js';
 import { EVENT_TYPES } from '../../../platform/webhooks/events.js';
 import type { DeliveryView, SubscriptionView } from '../webhooks-service.js';
@@ -71,20 +71,10 @@ function SubscriptionFields(props: { ctx: ViewContext; state: FormState; idPrefi
   );
 }
 
-function OrgChoice(props: { ctx: ViewContext; org: Org; choices: Org[] }) {
+function WebhooksOrgChoice(props: { ctx: ViewContext; org: Org; choices: Org[] }) {
   const { ctx } = props;
-  if (props.choices.length < 2) return null;
-  return (
-    <form method="get" action="/staff/webhooks" class="row g-2 align-items-end mb-4">
-      <div class="col-auto">
-        <label class="form-label" for="wh-org-choice">{ctx.t('webhooks.org')}</label>
-        <select id="wh-org-choice" name="org" class="form-select">
-          {props.choices.map((o) => <option value={o.code} selected={o.code === props.org.code}>{loc(ctx, o.name)}</option>)}
-        </select>
-      </div>
-      <div class="col-auto"><button class="btn btn-outline-primary" type="submit">{ctx.t('webhooks.choose_org')}</button></div>
-    </form>
-  );
+  return <OrgChoice action="/staff/webhooks" id="wh-org-choice" label={ctx.t('webhooks.org')} button={ctx.t('webhooks.choose_org')}
+    choices={props.choices.map((o) => ({ code: o.code, name: loc(ctx, o.name) }))} current={props.org.code} />;
 }
 
 export function WebhooksPage(props: { ctx: ViewContext; org: Org; choices: Org[]; items: SubscriptionView[]; state: FormState }) {
@@ -98,7 +88,7 @@ export function WebhooksPage(props: { ctx: ViewContext; org: Org; choices: Org[]
         {state.flash ? <Alert kind="success">{state.flash}</Alert> : null}
         {state.error ? <Alert kind="danger">{state.error}</Alert> : null}
         {state.secret ? <SecretOnce ctx={ctx} secret={state.secret} /> : null}
-        <OrgChoice ctx={ctx} org={org} choices={props.choices} />
+        <WebhooksOrgChoice ctx={ctx} org={org} choices={props.choices} />
         <section class="mb-4" aria-labelledby="wh-list-title">
           <h2 class="h5" id="wh-list-title">{ctx.t('webhooks.list_title')}</h2>
           {props.items.length === 0 ? <p>{ctx.t('webhooks.none')}</p> : (

@@ -1,5 +1,5 @@
 import type { ViewContext } from '../../../platform/views/context.js';
-import { Alert, CsrfInput, Layout } from '../../../platform/views/components.js';
+import { Alert, CsrfInput, Layout, OrgChoice } from '../../../platform/views/components.js';
 import { formatDate, formatRials } from '../../../platform/i18n/format.js';
 import { parsePeriod, periodLabel } from '../periods.js';
 import type { OrgCost } from '../costs.js';
@@ -43,17 +43,8 @@ export function CostsPage(props: CostsPageProps) {
         {props.flash ? <Alert kind="success">{props.flash}</Alert> : null}
         {props.error ? <Alert kind="danger">{props.error}</Alert> : null}
         <p>{ctx.t('costs.formula')} <a href={`/transparency/${org.code}`}>{ctx.t('costs.dashboard_link', { org: orgName })}</a></p>
-        {props.choices.length > 1 ? (
-          <form method="get" action="/staff/costs" class="row g-2 align-items-end mb-4">
-            <div class="col-auto">
-              <label class="form-label" for="c-org-choice">{ctx.t('costs.org')}</label>
-              <select id="c-org-choice" name="org" class="form-select">
-                {props.choices.map((o) => <option value={o.code} selected={o.code === org.code}>{loc(ctx, o.name)}</option>)}
-              </select>
-            </div>
-            <div class="col-auto"><button class="btn btn-outline-primary" type="submit">{ctx.t('costs.choose_org')}</button></div>
-          </form>
-        ) : null}
+        <OrgChoice action="/staff/costs" id="c-org-choice" label={ctx.t('costs.org')} button={ctx.t('costs.choose_org')}
+          choices={props.choices.map((o) => ({ code: o.code, name: loc(ctx, o.name) }))} current={org.code} />
         <section class="mb-4" aria-labelledby="costs-list-title">
           <h2 class="h5" id="costs-list-title">{ctx.t('costs.list_title')}</h2>
           {props.costs.length === 0 ? <p>{ctx.t('costs.none')}</p> : (
