@@ -132,12 +132,23 @@ export class PageProblems {
       if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) this.list.push(`console error on ${page.url()}: ${m.text()}`);
     });
     page.on('pageerror', (e) => this.list.push(`uncaught exception on ${page.url()}: ${e.message}`));
+    // A sub-resource cancelled because the page was left while it loaded (an image still coming
+    // when the test moves on) is not broken: such aborts are held until the next main-frame
+    // navigation, which forgives them; an abort no navigation follows stays in the list.
+    let aborted: string[] = [];
+    page.on('framenavigated', (f) => {
+      if (f !== page.mainFrame() || aborted.length === 0) return;
+      for (const a of aborted) this.list.splice(this.list.indexOf(a), 1);
+      aborted = [];
+    });
     page.on('requestfailed', (r) => {
       const reason = r.failure()?.errorText ?? '?';
       // A newer navigation cancels the one in flight (a double click on submit) and the favicon
       // fetch of the page being left; neither is a broken page, and the steps check where they land.
       if (reason === 'net::ERR_ABORTED' && (r.isNavigationRequest() || r.url().endsWith('/static/favicon.svg'))) return;
-      this.list.push(`request failed: ${r.method()} ${r.url()} (${reason})`);
+      const problem = `request failed: ${r.method()} ${r.url()} (${reason})`;
+      this.list.push(problem);
+      if (reason === 'net::ERR_ABORTED') aborted.push(problem);
     });
     page.on('response', (r) => {
       if (r.request().resourceType() !== 'document' && r.status() >= 400) this.list.push(`sub-resource ${r.url()} answered ${r.status()}`);
