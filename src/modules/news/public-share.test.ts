@@ -190,6 +190,9 @@ describe('the limits and the checks', () => {
     assert.deepEqual(checkSenderName('Dr. Ali Smith'), { name: 'Dr. Ali Smith' });
     for (const bad of ['http://x', 'HTTPS://X.IR', 'go to bit.ly/abc', 'ftp://a', 'a\u2028b', 'tab\there', 'برو به پیشخوان.ایران', 'xn--mgba3a4f16a']) assert.ok('error' in checkSenderName(bad), bad);
     assert.deepEqual(checkSenderName('زهرا احمدی‌نژاد'), { name: 'زهرا احمدی‌نژاد' });
+    // One letter is too short, and the message says so (not "write the name").
+    assert.deepEqual(checkSenderName('a'), { error: 'newsp.share.name_short' });
+    assert.deepEqual(checkSenderName('  '), { error: 'newsp.share.name_required' });
     assert.deepEqual(checkRecipient(' A.B+news@Mail.Example.IR '), { email: 'a.b+news@mail.example.ir' });
     for (const bad of ['a@b', 'a..b@example.com', '"quoted"@example.com', 'a@-example.com', `${'a'.repeat(250)}@example.com`]) assert.ok('error' in checkRecipient(bad), bad);
   });

@@ -46,7 +46,7 @@ export function checkSenderName(raw: unknown): { name: string } | { error: strin
   if (typeof raw !== 'string' || raw.trim() === '') return { error: 'newsp.share.name_required' };
   if (CONTROL.test(raw)) return { error: 'newsp.share.name_plain' };
   const name = normalizePersian(raw);
-  if (name.length < 2) return { error: 'newsp.share.name_required' };
+  if (name.length < 2) return { error: 'newsp.share.name_short' };
   if (name.length > SENDER_NAME_MAX) return { error: 'newsp.share.name_long' };
   if (LINK_LIKE.test(name) || IDN_LIKE.test(name)) return { error: 'newsp.share.name_plain' };
   return { name };
