@@ -31,6 +31,7 @@ const envSchema = z.object({
   BUSINESS_THURSDAY: z.enum(['off', 'work']).default('off'),
   TRUST_PROXY: boolish.optional(),
   OUTBOX_POLL_MS: z.coerce.number().int().min(50).default(1000),
+  WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   REPORTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(20),
   COST_PER_VISIT_RIALS: z.coerce.number().int().min(0).max(1_000_000_000_000).default(500_000),
   OPEN_DATA_MIN_GROUP: z.coerce.number().int().min(1).max(100).default(5),
@@ -63,6 +64,8 @@ export interface Config {
   businessThursday: 'off' | 'work';
   trustProxy: boolean;
   outboxPollMs: number;
+  /** App processes `npm start` runs behind its one port (node:cluster); more than one needs PostgreSQL. */
+  workers: number;
   /** How many city problem reports one citizen (or one address, anonymously; or one API key) may file per minute. */
   reportsPerMinute: number;
   /** What one office visit costs a citizen (Rials): the transparency figure citizen_cost_saved = visits saved x this. */
@@ -123,6 +126,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.DATABASE_URL && !/^(postgres|postgresql):\/\//.test(e.DATABASE_URL) && !/^(sqlite:|file:)/.test(e.DATABASE_URL)) {
     problem('DATABASE_URL', 'use postgres://user@host:port/db, or sqlite:path/to/file.db');
   }
+  if (e.WORKERS > 1 && !(e.DATABASE_URL && /^postgres/.test(e.DATABASE_URL))) {
+    problem('WORKERS', 'more than one app process needs PostgreSQL (DATABASE_URL=postgres://...); a SQLite file serves one process');
+  }
   if (problems.length) throw new ConfigError(problems);
 
   const dataDir = e.DATA_DIR;
@@ -155,6 +161,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     businessThursday: e.BUSINESS_THURSDAY,
     trustProxy: e.TRUST_PROXY ?? false,
     outboxPollMs: e.OUTBOX_POLL_MS,
+    workers: e.WORKERS,
     reportsPerMinute: e.REPORTS_PER_MINUTE,
     costPerVisitRials: e.COST_PER_VISIT_RIALS,
     openDataMinGroup: e.OPEN_DATA_MIN_GROUP,

@@ -1,16 +1,41 @@
+import cluster from 'node:cluster';
 import { loadConfig, ConfigError, type Config } from './config.js';
 import { buildDeps } from './wiring.js';
+import { runPrimary } from './cluster.js';
+import { migrateToLatest, openDatabase } from './platform/db/index.js';
+import { systemClock } from './platform/core/index.js';
+import { BusinessCalendar } from './platform/calendar/business.js';
+import { createIdentityService } from './modules/identity/service.js';
 import { buildApp } from './app.js';
 import { seedDemo } from './modules/orgs/seed.js';
 import { generateDemoActivity } from './modules/transparency/demo-activity.js';
 import { printDemoAccounts } from './print.js';
 
+/** Prepares the database once for WORKERS > 1: migrations, and the demo seed with its activity, before any worker starts. */
+async function prepareOnce(config: Config): Promise<void> {
+  const handle = openDatabase(config.database);
+  try {
+    await migrateToLatest(handle.db);
+    if (!config.demo) return;
+    const identity = createIdentityService({ db: handle.db, clock: systemClock, secret: config.sessionSecret, onOutbox: () => undefined, issuer: 'Pishkhan' });
+    const seed = await seedDemo(handle.db, identity, Date.now());
+    if (seed.seeded) printDemoAccounts(seed, config.publicUrl);
+    if (seed.seeded && config.demoActivity) {
+      process.stdout.write('generating a year of demo activity for the transparency dashboards before the workers start\n');
+      await generateDemoActivity(handle.db, { now: Date.now(), calendar: new BusinessCalendar({ thursday: config.businessThursday }) });
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
 async function start(config: Config): Promise<void> {
   const deps = await buildDeps(config);
   // A first demo start also generates a year of activity for the dashboards: after the server is
-  // up (it takes some seconds), with the rollups started once it is there.
+  // up (it takes some seconds), with the rollups started once it is there. Under WORKERS > 1 the
+  // primary did both before forking this worker.
   let generateActivity = false;
-  if (config.demo) {
+  if (config.demo && !cluster.isWorker) {
     const seed = await seedDemo(deps.db, deps.services.identity, Date.now());
     if (seed.seeded) printDemoAccounts(seed, config.publicUrl);
     generateActivity = seed.seeded && config.demoActivity;
@@ -23,7 +48,7 @@ async function start(config: Config): Promise<void> {
   deps.councilOverdue.start((err) => app.log.error({ err }, 'council overdue scan failed'));
   deps.newsScheduler.start((err) => app.log.error({ err }, 'news scheduler failed'));
   await app.listen({ port: config.port, host: config.host });
-  app.log.info({ url: config.publicUrl, database: deps.dialect }, 'Pishkhan is serving');
+  app.log.info({ url: config.publicUrl, database: deps.dialect, ...(cluster.isWorker ? { worker: cluster.worker?.id } : {}) }, 'Pishkhan is serving');
   const startRollups = () => deps.rollups.start((err) => app.log.error({ err }, 'transparency rollup failed'));
   if (generateActivity) {
     app.log.info('generating a year of demo activity for the transparency dashboards (in the background)');
@@ -50,7 +75,12 @@ async function start(config: Config): Promise<void> {
 }
 
 try {
-  await start(loadConfig());
+  const config = loadConfig();
+  if (config.workers > 1 && cluster.isPrimary) {
+    await runPrimary({ workers: config.workers, logLevel: config.logLevel, prepare: () => prepareOnce(config) });
+  } else {
+    await start(config);
+  }
 } catch (err) {
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.message}\nPishkhan did not start. See README.md, section Configuration.\n`);
