@@ -12,7 +12,7 @@ import type { BusinessCalendar } from '../../platform/calendar/business.js';
 import { jalaliParts, type Locale } from '../../platform/i18n/format.js';
 import { t } from '../../platform/i18n/messages.js';
 import { normalizeMobile, normalizePersian, toAsciiDigits } from '../../platform/i18n/persian.js';
-import { FileTooLarge, detectFileType, safeFilename, type FileStore } from '../../platform/files/index.js';
+import { FileTooLarge, StorageFull, detectFileType, safeFilename, type FileStore } from '../../platform/files/index.js';
 import type { CitizensTable } from '../../platform/db/schema.js';
 import { adoptedService, adoptedServiceById, definitionOfVersion } from '../catalog/lookup.js';
 import type { ActionDef, DocumentDef, Localized, Overrides, ServiceDefinition } from '../catalog/definition.js';
@@ -57,8 +57,8 @@ export type FormProblems = Record<string, FormProblem>;
  * parameters (routes render them precisely); `fields`/`params` carry the same for generic handlers.
  */
 export class ApplicationFormError extends AppError {
-  constructor(readonly problems: FormProblems, code = 'application.incomplete') {
-    super(code, 400, Object.fromEntries(Object.entries(problems).map(([k, p]) => [k, p.key])), Object.assign({}, ...Object.values(problems).map((p) => p.params ?? {})));
+  constructor(readonly problems: FormProblems, code = 'application.incomplete', status = 400) {
+    super(code, status, Object.fromEntries(Object.entries(problems).map(([k, p]) => [k, p.key])), Object.assign({}, ...Object.values(problems).map((p) => p.params ?? {})));
   }
 }
 
@@ -617,7 +617,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       const drain = () => {
         if (!Buffer.isBuffer(file.content)) file.content.resume();
       };
-      let spec: { accept: DocumentDef['accept']; maxMb: number };
+      let spec: { accept: DocumentDef['accept']; maxMb: number; title: { fa: string; en: string } };
       let r: Reached;
       try {
         r = await reach(db, actor, id);
@@ -626,12 +626,12 @@ export function createApplicationsService(deps: ApplicationsDeps) {
         if (staffAttachment) {
           orgScope(actor, r.row.org_id, 'applications.act');
           if (r.row.phase !== 'open') throw new AppError('application.not_open', 409);
-          spec = { accept: APPLICATION_POLICY.staffAttachment.accept, maxMb: APPLICATION_POLICY.staffAttachment.maxMb };
+          spec = { accept: APPLICATION_POLICY.staffAttachment.accept, maxMb: APPLICATION_POLICY.staffAttachment.maxMb, title: { fa: 'پیوست', en: 'attachment' } };
         } else {
           requireEditable(actor, r, def);
           const d = def.documents.find((x) => x.key === docKey);
           if (!d) throw badInput({ doc_key: 'application.document_unknown' });
-          spec = { accept: d.accept, maxMb: d.max_mb };
+          spec = { accept: d.accept, maxMb: d.max_mb, title: { fa: localizedText(d.title, 'fa'), en: localizedText(d.title, 'en') } };
           if ((await q.countDocuments(db, r.handle, docKey)) >= APPLICATION_POLICY.filesPerDocument) {
             throw new ApplicationFormError({ [docKey]: { key: 'application.document_limit', params: { n: APPLICATION_POLICY.filesPerDocument } } }, 'common.invalid_input');
           }
@@ -645,6 +645,8 @@ export function createApplicationsService(deps: ApplicationsDeps) {
         stored = await files.put(file.content, { maxBytes: Math.floor(spec.maxMb * 1024 * 1024) });
       } catch (err) {
         if (err instanceof FileTooLarge) throw new ApplicationFormError({ [docKey]: { key: 'application.document_too_large', params: { mb: spec.maxMb } } }, 'common.invalid_input');
+        // The disk is full: 507, the document named, the draft untouched; the same upload works once space returns.
+        if (err instanceof StorageFull) throw new ApplicationFormError({ [docKey]: { key: 'application.storage_full', params: { doc_fa: spec.title.fa, doc_en: spec.title.en } } }, 'application.storage_full_form', 507);
         throw err;
       }
       const refuse = async (problem: FormProblem): Promise<never> => {

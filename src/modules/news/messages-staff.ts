@@ -76,6 +76,7 @@ const fa = {
   'news.image_required': 'یک فایل تصویر انتخاب کنید.',
   'news.image_type': 'فقط تصویر JPEG، PNG یا WebP پذیرفته می‌شود.',
   'news.image_too_large': 'حجم تصویر حداکثر ۱۰ مگابایت است.',
+  'news.storage_full': 'تصویر ذخیره نشد: فضای ذخیره‌سازی سرور پر است. خبر و متن آن محفوظ است؛ چند دقیقه دیگر تصویر را دوباره بارگذاری کنید.',
   'news.too_many_images': 'هر خبر حداکثر ۳۰ تصویر دارد.',
 };
 const en: Record<keyof typeof fa, string> = {
@@ -153,6 +154,7 @@ const en: Record<keyof typeof fa, string> = {
   'news.image_required': 'Choose an image file.',
   'news.image_type': 'Only JPEG, PNG or WebP images are accepted.',
   'news.image_too_large': 'An image may be at most 10 MB.',
+  'news.storage_full': 'The image could not be stored: the server\'s storage is full. The article and its text are kept; please upload the image again in a few minutes.',
   'news.too_many_images': 'An article has at most 30 images.',
 };
 extendMessages({ fa, en });

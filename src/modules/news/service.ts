@@ -13,7 +13,7 @@ import { parseJalaliYmd } from '../../platform/i18n/format.js';
 import { tehranInstant } from '../../platform/i18n/tehran.js';
 import { hasMessage } from '../../platform/i18n/messages.js';
 import { PeriodicJob } from '../../platform/core/periodic.js';
-import type { FileStore } from '../../platform/files/index.js';
+import { StorageFull, type FileStore } from '../../platform/files/index.js';
 import { plainText, renderBody } from './sanitize.js';
 import { processImage } from './images.js';
 import { isPubliclyVisible } from './visibility.js';
@@ -321,10 +321,12 @@ export function createNewsService(ctx: NewsContext) {
       if (cleanCaption.length > CAPTION_MAX) throw badInput({ caption: 'common.too_long' });
       const img = await processImage(upload);
       const now = clock.now();
-      const stored = await files.put(img.main, { maxBytes: img.main.length + 1 });
+      // A full disk is 507 on the image field (nothing kept); the same upload works once space returns.
+      const full = (err: unknown) => (err instanceof StorageFull ? new AppError('news.storage_full', 507, { image: 'news.storage_full' }) : err);
+      const stored = await files.put(img.main, { maxBytes: img.main.length + 1 }).catch((err: unknown) => { throw full(err); });
       const id = newId();
       try {
-        await files.put(img.thumb, { maxBytes: img.thumb.length + 1, key: `${stored.key}.thumb` });
+        await files.put(img.thumb, { maxBytes: img.thumb.length + 1, key: `${stored.key}.thumb` }).catch((err: unknown) => { throw full(err); });
         await inTransaction(db, async (tx) => {
           const count = (await q.imagesOf(tx, scope, row.id)).length;
           if (count >= IMAGES_MAX) throw badInput({ image: 'news.too_many_images' });

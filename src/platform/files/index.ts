@@ -40,6 +40,16 @@ export class FileTooLarge extends Error {
   }
 }
 export class FileMissing extends Error {}
+/**
+ * The disk (or the quota) that holds the files is full: nothing was kept, and the same upload
+ * may succeed once an operator frees space. Callers answer it with 507 naming the field.
+ */
+export class StorageFull extends Error {
+  constructor(readonly code: string) {
+    super(`file storage is full (${code})`);
+  }
+}
+const isStorageFull = (err: unknown) => ['ENOSPC', 'EDQUOT'].includes(String((err as NodeJS.ErrnoException)?.code));
 
 const HEAD_BYTES = 4100;
 // Two hex characters of fan-out, then 64 hex characters of randomness: nothing a user chose;
@@ -82,7 +92,9 @@ export function createLocalFileStore(root: string): FileStore {
       const random = randomBytes(32).toString('hex');
       const key = given ?? `${random.slice(0, 2)}/${random}`;
       const tmpDir = join(root, 'tmp');
-      await mkdir(tmpDir, { recursive: true });
+      await mkdir(tmpDir, { recursive: true }).catch((err: unknown) => {
+        throw isStorageFull(err) ? new StorageFull(String((err as NodeJS.ErrnoException).code)) : err;
+      });
       const tmp = join(tmpDir, `${random}.part`);
       const meter = new Meter(maxBytes);
       const source = Buffer.isBuffer(content) ? Readable.from([content]) : content;
@@ -99,6 +111,7 @@ export function createLocalFileStore(root: string): FileStore {
         source.unpipe(meter);
         if (!source.destroyed) source.resume();
         await rm(tmp, { force: true });
+        if (isStorageFull(err)) throw new StorageFull(String((err as NodeJS.ErrnoException).code));
         throw err;
       } finally {
         source.off('error', onSourceError);
