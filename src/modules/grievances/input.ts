@@ -4,11 +4,25 @@ import { badInput } from '../../platform/http/errors.js';
 // PostgreSQL text cannot hold a NUL character: a query with one fails (a 500), where SQLite
 // would store it. Report routes refuse it up front, the same on both databases.
 
-/** Whether a value (a string, or strings inside arrays and objects) holds a NUL character. */
+/**
+ * Whether a value (a string, or strings inside arrays and objects) holds a NUL character. Walks
+ * with its own stack: a body nested thousands deep (`[[[[...]]]]`) must not overflow the call stack.
+ */
 export function hasNulByte(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (Array.isArray(value)) return value.some(hasNulByte);
-  if (value && typeof value === 'object') return Object.entries(value).some(([k, v]) => k.includes('\u0000') || hasNulByte(v));
+  const todo: unknown[] = [value];
+  while (todo.length) {
+    const v = todo.pop();
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) return true;
+    } else if (Array.isArray(v)) {
+      todo.push(...v);
+    } else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k.includes('\u0000')) return true;
+        todo.push(x);
+      }
+    }
+  }
   return false;
 }
 
