@@ -14,7 +14,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { AppDeps } from './wiring.js';
 import { installErrorHandlers } from './platform/http/error-handler.js';
 import { AppError } from './platform/http/errors.js';
-import { LANG_COOKIE, SESSION_COOKIE } from './platform/http/context.js';
+import { csrfUserInfo, LANG_COOKIE, SESSION_COOKIE } from './platform/http/context.js';
 import { installMetrics } from './platform/http/metrics.js';
 import { apiKeyOf, checkApiClientRoute, DEFAULT_RATE_PER_MINUTE, resolveApiKey } from './platform/auth/api-keys.js';
 import { opsRoutes } from './modules/ops/routes.js';
@@ -98,7 +98,12 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   await app.register(cookie, { secret: config.sessionSecret });
   await app.register(formbody);
   const secureCookies = config.isProduction || config.publicUrl.startsWith('https://');
-  await app.register(csrf, { sessionPlugin: '@fastify/cookie', cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', path: '/', secure: secureCookies } });
+  // A form token is bound to the session cookie it was issued under (csrfUserInfo): one taken
+  // before sign-in, or planted from another session, is refused once the session changes.
+  await app.register(csrf, {
+    sessionPlugin: '@fastify/cookie', cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', path: '/', secure: secureCookies },
+    getUserInfo: csrfUserInfo, csrfOpts: { hmacKey: config.sessionSecret },
+  });
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_req, context) => new AppError('common.rate_limited', 429, {}, { seconds: Math.ceil(context.ttl / 1000) }),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
 import type { Actor } from '../core/index.js';
@@ -17,6 +18,12 @@ declare module 'fastify' {
 export const SESSION_COOKIE = 'pk_session';
 export const LANG_COOKIE = 'pk_lang';
 
+/** What a CSRF token is bound to: a digest of the session cookie the browser sent ('-' when none). */
+export function csrfUserInfo(req: FastifyRequest): string {
+  const session = req.cookies[SESSION_COOKIE];
+  return session ? createHash('sha256').update(session).digest('base64url') : '-';
+}
+
 /** The view context of this request: locale, user, a CSRF token for its forms. */
 export function viewContext(req: FastifyRequest, reply: FastifyReply, opts: { isProduction: boolean; now?: number }): ViewContext {
   const user = req.sessionInfo?.stage === 'full' ? { kind: req.sessionInfo.kind, name: req.sessionInfo.displayName } : null;
@@ -24,7 +31,7 @@ export function viewContext(req: FastifyRequest, reply: FastifyReply, opts: { is
     locale: req.locale,
     path: req.url,
     user,
-    csrf: reply.generateCsrf(),
+    csrf: reply.generateCsrf({ userInfo: csrfUserInfo(req) }),
     isProduction: opts.isProduction,
     now: opts.now ?? Date.now(),
   });
