@@ -462,7 +462,7 @@ export function applicationsRoutes(deps: AppDeps) {
         tags, summary: 'Upload a document (multipart/form-data: the field doc_key first, then the file in "file"); its type is checked by content', security, params: s.idParams,
         consumes: ['multipart/form-data'], body: s.uploadBody,
         description: `Accepted types are those of the document in the service definition (${DOCUMENT_TYPES.join(', ')}); staff attach files to actions with doc_key "staff_attachment". Send it with a Bearer token.`,
-        response: { 201: s.documentReply, ...errors, 413: errorReply },
+        response: { 201: s.documentReply, ...errors, 413: errorReply, 507: errorReply },
       },
       // The body is a stream read below; its schema is there for the API documentation only.
       validatorCompiler: ({ httpPart, schema }) => (httpPart === 'body' ? (data: unknown) => ({ value: data }) : validatorCompiler({ schema: schema as never, method: 'POST', url: '', httpPart })),

@@ -5,21 +5,23 @@ import type { Membership, Role } from '../../platform/core/index.js';
 // Every SQL statement of the identity module. Citizens and staff are not tenant data of one
 // organization; memberships tie staff to organizations.
 
+// A code whose SMS could not be sent counts against no limit and holds back no resend: an
+// outage of the SMS provider must not lock anyone out.
 export function countOtpSince(tx: Tx, by: 'mobile' | 'ip', value: string, since: number) {
   return tx.selectFrom('otp_challenges').select((eb) => eb.fn.countAll<number>().as('n'))
-    .where(by, '=', value).where('created_at', '>=', since)
+    .where(by, '=', value).where('created_at', '>=', since).where('send_failed_at', 'is', null)
     .executeTakeFirstOrThrow().then((r) => Number(r.n));
 }
 
 export function oldestOtpSince(tx: Tx, by: 'mobile' | 'ip', value: string, since: number) {
   return tx.selectFrom('otp_challenges').select('created_at')
-    .where(by, '=', value).where('created_at', '>=', since)
+    .where(by, '=', value).where('created_at', '>=', since).where('send_failed_at', 'is', null)
     .orderBy('created_at').limit(1).executeTakeFirst().then((r) => (r ? Number(r.created_at) : null));
 }
 
 export function latestOpenOtp(tx: Tx, mobile: string): Promise<OtpChallengesTable | undefined> {
   return tx.selectFrom('otp_challenges').selectAll()
-    .where('mobile', '=', mobile).where('consumed_at', 'is', null)
+    .where('mobile', '=', mobile).where('consumed_at', 'is', null).where('send_failed_at', 'is', null)
     .orderBy('created_at', 'desc').limit(1).executeTakeFirst();
 }
 
@@ -47,6 +49,11 @@ export async function consumeOtp(tx: Tx, id: string, now: number): Promise<boole
   const r = await tx.updateTable('otp_challenges').set({ consumed_at: now })
     .where('id', '=', id).where('consumed_at', 'is', null).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
+}
+
+/** Records that the challenge's SMS could not be sent (the outbox's sms.otp handler; its code is never sent later). */
+export async function markOtpSendFailed(tx: Tx, id: string, now: number): Promise<void> {
+  await tx.updateTable('otp_challenges').set({ send_failed_at: now }).where('id', '=', id).where('send_failed_at', 'is', null).execute();
 }
 
 export function deleteOtpsBefore(tx: Tx, before: number) {

@@ -58,7 +58,10 @@ export function identityRoutes(deps: AppDeps) {
       const query = req.query as { mobile?: string; next?: string };
       const mobile = normalizeMobile(query.mobile ?? '');
       if (!mobile) return seeOther(reply, '/login');
-      return sendPage(reply, h(VerifyCodePage, { ctx: ctxOf(req, reply), mobile, minutes: OTP_POLICY.ttlMs / 60_000, next: safeNext(query.next, '') }));
+      const ctx = ctxOf(req, reply);
+      // The SMS of the newest code could not be sent: say so at once, with the button to ask again.
+      const error = (await identity.otpNotSent(mobile)) ? ctx.t('auth.otp_not_sent') : undefined;
+      return sendPage(reply, h(VerifyCodePage, { ctx, mobile, minutes: OTP_POLICY.ttlMs / 60_000, error, next: safeNext(query.next, '') }));
     });
 
     app.post('/login/verify', { schema: { hide: true }, preValidation: app.csrfProtection, config: authLimit }, async (req, reply) => {
@@ -220,7 +223,7 @@ export function identityRoutes(deps: AppDeps) {
 
     api.post('/api/v1/auth/otp/verify', {
       config: authLimit,
-      schema: { tags, summary: 'Sign a citizen in with the code; creates the account on first sign-in', body: s.otpVerifyBody, response: { 200: s.otpVerifyReply, 400: s.errorReply, 429: s.errorReply } },
+      schema: { tags, summary: 'Sign a citizen in with the code; creates the account on first sign-in', body: s.otpVerifyBody, response: { 200: s.otpVerifyReply, 400: s.errorReply, 429: s.errorReply, 503: s.errorReply } },
     }, async (req, reply) => {
       const r = await identity.verifyOtp(req.body, client(req));
       setSession(reply, r.session);

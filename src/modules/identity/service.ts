@@ -120,11 +120,13 @@ export function createIdentityService(ctx: IdentityContext) {
           }
         }
         const code = randomDigits(OTP_POLICY.digits);
+        const challenge = newId();
         await q.insertOtp(tx, {
-          id: newId(), mobile, code_hash: codeHash(mobile, code), ip: client.ip, attempts: 0,
+          id: challenge, mobile, code_hash: codeHash(mobile, code), ip: client.ip, attempts: 0,
           expires_at: now + OTP_POLICY.ttlMs, consumed_at: null, created_at: now,
         });
-        await enqueue(tx, { topic: 'sms.otp', payload: { to: mobile, code, locale: client.locale, scrub: true } }, now);
+        // The challenge and its expiry go with the code: one the outbox cannot send in time is never sent (see sms.otp).
+        await enqueue(tx, { topic: 'sms.otp', payload: { to: mobile, code, locale: client.locale, scrub: true, challenge, expires_at: now + OTP_POLICY.ttlMs } }, now);
         return { mobile, expiresAt: now + OTP_POLICY.ttlMs, resendAfter: now + OTP_POLICY.resendAfterMs };
       });
       ctx.onOutbox?.();
@@ -145,6 +147,8 @@ export function createIdentityService(ctx: IdentityContext) {
         // Only the newest code counts: a code replaced by a resend stays dead even after the
         // newer one has been used.
         const challenge = await q.latestOtp(tx, mobile);
+        // Its SMS could not be sent: say so (whatever was typed), so the citizen asks again.
+        if (challenge && challenge.consumed_at == null && challenge.send_failed_at != null) return { error: new AppError('auth.otp_not_sent', 503, { code: 'auth.otp_not_sent' }) };
         if (!challenge || challenge.consumed_at != null || Number(challenge.expires_at) <= now) return { error: new AppError('auth.otp_expired', 400, { code: 'auth.otp_expired' }) };
         if (!(await q.countOtpAttempt(tx, challenge.id, OTP_POLICY.maxAttempts))) return { error: new AppError('auth.otp_attempts', 429, { code: 'auth.otp_attempts' }) };
         if (!sameDigest(challenge.code_hash, codeHash(mobile, code))) return { error: new AppError('auth.code_invalid', 400, { code: 'auth.code_invalid' }) };
@@ -165,6 +169,14 @@ export function createIdentityService(ctx: IdentityContext) {
       // A wrong code still commits its counted attempt; the error is thrown after the commit.
       if ('error' in outcome) throw outcome.error;
       return outcome.value;
+    },
+
+    /** Whether the newest code asked for this number could not be sent by SMS (the code page then says to ask again). */
+    async otpNotSent(mobileInput: string): Promise<boolean> {
+      const mobile = normalizeMobile(mobileInput ?? '');
+      if (!mobile) return false;
+      const challenge = await q.latestOtp(db, mobile);
+      return Boolean(challenge && challenge.consumed_at == null && challenge.send_failed_at != null);
     },
 
     /** Validates and saves the citizen's own details; writes an audit entry in the same transaction. */

@@ -2,7 +2,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CapturingEmail, CapturingSms, migratedDb, TestClock } from '../../../test/helpers.js';
 import { DeliveryError, type SmsChannel } from '../../platform/notify/index.js';
-import { enqueue, OutboxWorker, type ClaimedMessage } from '../../platform/outbox/index.js';
+import { enqueue, OutboxWorker, PermanentFailure, type ClaimedMessage } from '../../platform/outbox/index.js';
 import { t } from '../../platform/i18n/messages.js';
 import { messageHandlers } from './handlers.js';
 
@@ -81,19 +81,27 @@ test('a failed send records nothing, so the retry sends again', async () => {
   let fail = true;
   const flaky: SmsChannel = {
     name: 'flaky',
-    send: (m) => sms.send(m),
-    sendOtp: async (m) => {
+    send: async (m) => {
       if (fail) throw new DeliveryError('timeout', true);
-      return sms.sendOtp(m);
+      return sms.send(m);
     },
+    sendOtp: (m) => sms.sendOtp(m),
   };
   const { handlers } = setup({ sms: flaky });
-  await assert.rejects(handlers['sms.otp']!(otpMessage('ob-6')), DeliveryError);
+  const msg: ClaimedMessage = { id: 'ob-6', topic: 'sms.send', orgId: null, attempts: 0, payload: { to: '09111111111', text: 'درخواست شما ثبت شد' } };
+  await assert.rejects(handlers['sms.send']!(msg), DeliveryError);
   assert.equal((await messagesFor('ob-6')).length, 0);
   fail = false;
-  await handlers['sms.otp']!(otpMessage('ob-6'));
+  await handlers['sms.send']!(msg);
   assert.equal(sms.sent.length, 1);
   assert.equal((await messagesFor('ob-6')).length, 1);
+});
+
+test('a sign-in code that cannot be sent is not retried (it would arrive stale): the handler gives up for good', async () => {
+  const flaky: SmsChannel = { name: 'flaky', send: async () => { throw new DeliveryError('timeout', true); }, sendOtp: async () => { throw new DeliveryError('timeout', true); } };
+  const { handlers } = setup({ sms: flaky });
+  await assert.rejects(handlers['sms.otp']!(otpMessage('ob-6b')), PermanentFailure);
+  assert.equal((await messagesFor('ob-6b')).length, 0);
 });
 
 test('sms.send sends the text once and records it with the organization', async () => {

@@ -1,6 +1,7 @@
 import type { DB } from '../../platform/db/index.js';
 import { newId, type Clock } from '../../platform/core/index.js';
-import type { OutboxHandler } from '../../platform/outbox/index.js';
+import { PermanentFailure, type OutboxHandler } from '../../platform/outbox/index.js';
+import { markOtpSendFailed } from '../identity/queries.js';
 import type { EmailChannel, SmsChannel } from '../../platform/notify/index.js';
 import { t } from '../../platform/i18n/messages.js';
 import type { Locale } from '../../platform/i18n/format.js';
@@ -27,10 +28,24 @@ export function messageHandlers(deps: MessageHandlerDeps): Record<string, Outbox
   return {
     'sms.otp': async (msg) => {
       if (await alreadySent(msg.id)) return;
-      const p = msg.payload as { to: string; code: string; locale?: Locale };
+      const p = msg.payload as { to: string; code: string; locale?: Locale; challenge?: string; expires_at?: number };
+      // A sign-in code lives two minutes and the citizen is waiting for it: one that cannot be
+      // sent now (the provider failing, or the worker reaching it too late) is never sent later
+      // as a stale code. Its challenge is marked, so the citizen is told to ask again, may do so
+      // at once, and the failure counts against no limit.
+      const undeliverable = async (why: string): Promise<never> => {
+        if (p.challenge) await markOtpSendFailed(deps.db, p.challenge, deps.clock.now());
+        throw new PermanentFailure(why);
+      };
+      if (p.expires_at !== undefined && deps.clock.now() >= p.expires_at) await undeliverable('the code expired before it could be sent');
       // The record shows the text the citizen got; in production with the code masked.
       const body = t(p.locale ?? 'fa', 'auth.otp_sms', { code: deps.redactSecrets ? '******' : p.code });
-      const res = await deps.sms.sendOtp({ to: p.to, code: p.code, localId: msg.id });
+      let res: Awaited<ReturnType<SmsChannel['sendOtp']>>;
+      try {
+        res = await deps.sms.sendOtp({ to: p.to, code: p.code, localId: msg.id });
+      } catch (err) {
+        return undeliverable(String((err as Error)?.message ?? err));
+      }
       await record(msg.id, msg.orgId, 'sms', p.to, null, body, res.provider, res.providerRef);
     },
     'sms.send': async (msg) => {

@@ -155,7 +155,7 @@ export function newsRoutes(deps: AppDeps) {
         schema: {
           tags, security, summary: 'Add an image (multipart/form-data: part "image", field "caption")',
           description: 'JPEG, PNG or WebP, checked by content, up to 10 MB; stored re-encoded without metadata at most 1600 px (thumbnail 400 px).',
-          params: s.articleParams, consumes: ['multipart/form-data'], response: { 201: s.image, 400: s.errorReply, ...errors },
+          params: s.articleParams, consumes: ['multipart/form-data'], response: { 201: s.image, 400: s.errorReply, 507: s.errorReply, ...errors },
         },
         validatorCompiler: ({ httpPart, schema }) => (httpPart === 'body' ? (data: unknown) => ({ value: data }) : validatorCompiler({ schema: schema as never, method: 'POST', url: '', httpPart })),
       }, async (req, reply) => {

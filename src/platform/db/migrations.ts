@@ -923,6 +923,14 @@ const m0023: Migration = {
   },
 };
 
+const m0024: Migration = {
+  async up(db: Db) {
+    // A sign-in code whose SMS could not be sent: the citizen is told so, may ask again at once,
+    // and it counts against no limit (a provider outage must not lock anyone out).
+    await db.schema.alterTable('otp_challenges').addColumn('send_failed_at', 'bigint').execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_totp_replay': m0002,
@@ -945,6 +953,7 @@ export const migrations: Record<string, Migration> = {
   '0021_webhooks': m0021,
   '0022_external_services': m0022,
   '0023_applications_by_close': m0023,
+  '0024_otp_send_failed': m0024,
 };
 
 export const migrationProvider: MigrationProvider = {

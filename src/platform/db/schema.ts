@@ -65,6 +65,8 @@ export interface OtpChallengesTable {
   expires_at: Millis;
   consumed_at: Millis | null;
   created_at: Millis;
+  /** When its SMS could not be sent (the citizen is told to ask again; it counts against no limit). */
+  send_failed_at?: Millis | null;
 }
 
 export interface SessionsTable {
