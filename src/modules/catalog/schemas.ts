@@ -62,7 +62,7 @@ export const importBody = z.object({
 }).meta({ example: { format: 'yaml', publish: false, source: IMPORT_EXAMPLE } });
 export const replaceBody = importBody.omit({ publish: true });
 export const exportQuery = z.object({ format: format.default('yaml') });
-export const diffQuery = z.object({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) });
+export const diffQuery = z.object({ from: z.coerce.number().int().min(1).max(2_147_483_647), to: z.coerce.number().int().min(1).max(2_147_483_647) });
 
 export const versionReply = z.object({
   code: z.string(),

@@ -90,7 +90,7 @@ export const resolution = z.object({
   updates: z.array(z.object({ progress: z.number().int(), note: z.string(), org: z.string(), created_at: z.string() })),
 });
 export const meetingDetailReply = meeting.extend({ resolutions: z.array(resolution) }).meta({ example: { ...exMeeting, resolutions: [exResolution] } });
-export const resolutionsQuery = z.object({ meeting: z.coerce.number().int().min(1).optional().meta({ example: 12 }), org: orgCode.optional().meta({ example: 'babol' }), state: states.optional() });
+export const resolutionsQuery = z.object({ meeting: z.coerce.number().int().min(1).max(2_147_483_647).optional().meta({ example: 12 }), org: orgCode.optional().meta({ example: 'babol' }), state: states.optional() });
 export const resolutionsReply = z.object({ items: z.array(resolution) }).meta({ example: { items: [exResolution] } });
 export const resolutionReply = z.object({ id: z.string(), number: z.number().int() });
 export const resolutionPatch = z.object({
