@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { h } from 'preact';
 import helmet from '@fastify/helmet';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -12,9 +13,12 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from './wiring.js';
-import { installErrorHandlers } from './platform/http/error-handler.js';
+import { installErrorHandlers, sendError } from './platform/http/error-handler.js';
 import { AppError } from './platform/http/errors.js';
-import { csrfUserInfo, LANG_COOKIE, SESSION_COOKIE } from './platform/http/context.js';
+import { csrfUserInfo, LANG_COOKIE, SESSION_COOKIE, sendPage, wantsJson } from './platform/http/context.js';
+import { makeViewContext } from './platform/views/context.js';
+import { ErrorPage } from './platform/views/error-page.js';
+import { t as translate } from './platform/i18n/messages.js';
 import { installMetrics } from './platform/http/metrics.js';
 import { apiKeyOf, checkApiClientRoute, DEFAULT_RATE_PER_MINUTE, resolveApiKey } from './platform/auth/api-keys.js';
 import { opsRoutes } from './modules/ops/routes.js';
@@ -67,6 +71,16 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
     },
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
+    // A path the router cannot decode (`%ZZ`, `%C0%AF`) or a parameter past its length gets the
+    // localized problem (JSON or page) of any bad input, not Fastify's own JSON echoing the path.
+    frameworkErrors: (err, req, reply) => {
+      // No hook or plugin has run for it (no cookies, no session): the page is drawn signed out.
+      const status = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+      req.locale = req.url.startsWith('/api/') && /^en\b/i.test(String(req.headers['accept-language'] ?? '')) ? 'en' : 'fa';
+      if (wantsJson(req)) return sendError(req, reply, new AppError('common.invalid_input', status), config.isProduction);
+      const ctx = makeViewContext({ locale: req.locale, path: '/', user: null, csrf: '', isProduction: config.isProduction, now: Date.now() });
+      return sendPage(reply, h(ErrorPage, { ctx, status, message: translate(req.locale, 'common.invalid_input') }), status);
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
