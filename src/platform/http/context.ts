@@ -57,5 +57,11 @@ export function safeNext(next: unknown, fallback = '/'): string {
   if (typeof next !== 'string' || next.length > 2000 || !next.startsWith('/') || next.includes('\\')) return fallback;
   const hasControl = [...next].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
   if (hasControl || next.startsWith('//')) return fallback;
-  return next;
+  // A Location header takes only ASCII: other characters (a Persian tag, a look-alike slash such
+  // as U+2215) are percent-encoded, which also keeps them from reading as a second slash.
+  try {
+    return next.replace(/[^\x21-\x7e]/gu, (ch) => encodeURIComponent(ch));
+  } catch {
+    return fallback; // a lone surrogate cannot be encoded
+  }
 }
