@@ -25,8 +25,8 @@ export async function faultApp(database: { kind: 'sqlite'; file: string } | { ki
     DATABASE_URL: database.kind === 'postgres' ? database.url : `sqlite:${database.file}`,
     ...env,
   });
-  const clock = new TestClock();
-  const deps = await buildDeps(config, { clock, ...overrides });
+  const clock = overrides.clock instanceof TestClock ? overrides.clock : new TestClock();
+  const deps = await buildDeps(config, { ...overrides, clock });
   const app = await buildApp(deps, { logger: false });
   await app.ready();
   return { app, deps, clock, async close() { await app.close(); await deps.close(); } };
@@ -41,13 +41,15 @@ export async function drain(t: { deps: AppDeps }): Promise<void> {
  * Signs a citizen in through the API. The code is read from the outbox row the request wrote
  * (before any channel delivers it), so this works whatever the SMS channel does.
  */
-export async function signInByOutbox(t: { app: FastifyInstance; deps: AppDeps }, mobile: string): Promise<string> {
-  const r1 = await t.app.inject({ method: 'POST', url: '/api/v1/auth/otp', payload: { mobile } });
+export async function signInByOutbox(t: { app: FastifyInstance; deps: AppDeps }, mobile: string, ip?: string): Promise<string> {
+  // With TRUST_PROXY, `ip` is the client's address as a proxy in front would give it.
+  const headers = ip ? { 'x-forwarded-for': ip } : {};
+  const r1 = await t.app.inject({ method: 'POST', url: '/api/v1/auth/otp', headers, payload: { mobile } });
   if (r1.statusCode !== 202) throw new Error(`otp request failed: ${r1.statusCode} ${r1.body}`);
   const row = await t.deps.db.selectFrom('outbox').select('payload').where('topic', '=', 'sms.otp').orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
   const code = row.map((x) => JSON.parse(x.payload) as { to?: string; code?: string }).find((p) => p.to === r1.json().mobile)?.code;
   if (!code) throw new Error('no OTP in the outbox');
-  const r2 = await t.app.inject({ method: 'POST', url: '/api/v1/auth/otp/verify', payload: { mobile, code } });
+  const r2 = await t.app.inject({ method: 'POST', url: '/api/v1/auth/otp/verify', headers, payload: { mobile, code } });
   if (r2.statusCode !== 200) throw new Error(`otp verify failed: ${r2.body}`);
   return r2.json().token;
 }
