@@ -139,7 +139,7 @@ export async function makeWorld(opts: { text?: (field: string) => string; env?: 
     const j = r.json() as { client: { id: string }; key: string };
     return { id: j.client.id, key: j.key };
   };
-  const ca = await mkClient('sari', 'sari.admin', text('client_name').slice(0, 400));
+  const ca = await mkClient('sari', 'sari.admin', text('client_name').slice(0, 100));
   ids.clientA = ca.id;
   keys.keyA = ca.key;
   const cb = await mkClient('babol', 'babol.admin', 'Babol archive');
