@@ -40,6 +40,12 @@ export class FileTooLarge extends Error {
   }
 }
 export class FileMissing extends Error {}
+/** The upload's stream closed before its end (a multipart body cut short, a client gone): nothing was kept. */
+export class UploadCutShort extends Error {
+  constructor() {
+    super('the upload closed before its end');
+  }
+}
 /**
  * The disk (or the quota) that holds the files is full: nothing was kept, and the same upload
  * may succeed once an operator frees space. Callers answer it with 507 naming the field.
@@ -101,8 +107,13 @@ export function createLocalFileStore(root: string): FileStore {
       // pipe() rather than pipeline() for the source: a refused upload must not destroy the
       // request's stream, which is drained instead so the client can still get its answer.
       const onSourceError = (err: Error) => meter.destroy(err);
+      // A source destroyed without an error (the multipart parser does that to a part cut short,
+      // possibly before we get here) never ends the pipe: without this the upload waits forever.
+      const onSourceClose = () => { if (!source.readableEnded) meter.destroy(new UploadCutShort()); };
       source.once('error', onSourceError);
+      source.once('close', onSourceClose);
       source.pipe(meter);
+      if (source.destroyed) onSourceClose();
       try {
         await pipeline(meter, createWriteStream(tmp, { flags: 'wx', mode: 0o640 }));
         await mkdir(join(root, key.slice(0, 2)), { recursive: true });
@@ -115,6 +126,7 @@ export function createLocalFileStore(root: string): FileStore {
         throw err;
       } finally {
         source.off('error', onSourceError);
+        source.off('close', onSourceClose);
       }
       return { key, size: meter.size, sha256: meter.hash.digest('hex'), head: meter.head() };
     },

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { h } from 'preact';
 import { AppError } from './errors.js';
+import { UploadCutShort } from '../files/index.js';
 import { sendPage, viewContext, wantsJson } from './context.js';
 import { t } from '../i18n/messages.js';
 import { ErrorPage } from '../views/error-page.js';
@@ -9,6 +10,7 @@ import { ErrorPage } from '../views/error-page.js';
 const DB_DOWN = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', 'SQLITE_BUSY', 'SQLITE_LOCKED']);
 
 const BAD_TEXT = new Set(['22021', '22P05']);
+const MULTIPART_BROKEN = /^(Multipart: Boundary not found|Boundary required|Unexpected end of multipart data|Malformed part header|Unsupported Content-Type\.|\w+ terminated early due to unexpected end of multipart data)$/;
 
 /** Maps anything thrown to an expected error, or null when it is a bug (answered as a 500). */
 export function toAppError(err: unknown): AppError | null {
@@ -27,6 +29,8 @@ export function toAppError(err: unknown): AppError | null {
   if (e?.code && DB_DOWN.has(e.code)) return new AppError('common.unavailable', 503);
   // Text PostgreSQL cannot store (a NUL character, an invalid byte sequence) is bad input, not a bug.
   if (e?.code && BAD_TEXT.has(e.code)) return new AppError('common.invalid_input', 400);
+  // A multipart body the parser cannot read (no boundary, cut short) is bad input, not a bug.
+  if (err instanceof UploadCutShort || MULTIPART_BROKEN.test(String(e?.message))) return new AppError('common.invalid_input', 400, { body: 'common.invalid_value' });
   if (/Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/i.test(String(e?.message))) return new AppError('common.unavailable', 503);
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     if (e.statusCode === 429) return new AppError('common.rate_limited', 429, {}, { seconds: 60 });

@@ -1,9 +1,10 @@
 // Kept from the fuzz run (test/fuzz/api.test.ts): a path the router cannot decode (`%ZZ`, an
 // overlong UTF-8 `%C0%AF`) or a parameter past its length answered Fastify's own English JSON,
 // echoing the path, on the API and on pages alike; now the localized problem of any bad input.
+// A multipart upload without a boundary (or cut short) answered 500; now 400 naming the body.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeTestApp, type TestApp } from '../../../test/helpers.js';
+import { makeTestApp, signInCitizen, type TestApp } from '../../../test/helpers.js';
 
 let t: TestApp;
 before(async () => { t = await makeTestApp(); });
@@ -29,5 +30,22 @@ test('a page answers the Persian error page for an undecodable path', async () =
     assert.match(String(r.headers['content-type']), /text\/html/);
     assert.ok(r.body.includes('برخی از مقادیر'), 'the Persian message');
     assert.ok(!r.body.includes('FST_ERR'));
+  }
+});
+
+test('an upload whose multipart body has no boundary, or is cut short, answers 400 naming the body', async () => {
+  const token = await signInCitizen(t, '09121234567');
+  const id = '0193b1e4-5c2a-7e90-8d4f-3a6b9c1e2f70';
+  const bodies: [string, Buffer][] = [
+    ['multipart/form-data', Buffer.from([133, 121])],
+    ['multipart/form-data; boundary=', Buffer.from('--\r\n')],
+    ['multipart/form-data; boundary=B', Buffer.from('--B\r\nContent-Disposition: form-data; name="photos"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n\x89PNG')],
+  ];
+  for (const url of [`/api/v1/my/reports/${id}/photos`, `/api/v1/applications/${id}/documents`]) {
+    for (const [type, payload] of bodies) {
+      const r = await t.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}`, 'content-type': type, 'accept-language': 'en' }, payload });
+      assert.ok(r.statusCode >= 400 && r.statusCode < 500, `${url} ${type}: ${r.statusCode} ${r.body.slice(0, 200)}`);
+      assert.ok(r.json().error.message);
+    }
   }
 });
