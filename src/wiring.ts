@@ -12,6 +12,7 @@ import { createApplicationsService } from './modules/applications/service.js';
 import { createCaseworkService } from './modules/casework/service.js';
 import { EscalationScanner, escalationHandlers } from './modules/casework/escalation.js';
 import { createLocalFileStore, type FileStore } from './platform/files/index.js';
+import { FileSweeper } from './platform/files/sweep.js';
 import { createPaymentGateway, type PaymentGateway } from './platform/payments/index.js';
 import { createPaymentsService } from './modules/payments/service.js';
 import { PaymentReconciler } from './modules/payments/reconciler.js';
@@ -57,6 +58,8 @@ export interface AppDeps extends Adapters {
   rollups: RollupWorker;
   /** Publishes scheduled news articles when their time comes; main starts it with the outbox worker. */
   newsScheduler: NewsScheduler;
+  /** Removes stored files no row references and stale upload parts (what a crash leaves); main starts it. */
+  fileSweeper: FileSweeper;
   calendar: BusinessCalendar;
   services: ReturnType<typeof buildServices>;
   close(): Promise<void>;
@@ -114,14 +117,16 @@ export async function buildDeps(config: Config, overrides: Partial<Adapters> = {
   });
   const councilOverdue = new OverdueResolutionScanner({ db: handle.db, clock, onOutbox: () => worker?.kick() });
   const newsScheduler = new NewsScheduler({ db: handle.db, clock });
+  const fileSweeper = new FileSweeper({ db: handle.db, root: join(config.dataDir, 'files'), clock });
   return {
-    config, db: handle.db, dialect: handle.dialect, clock, sms, email, files, paymentGateway, worker, escalations, reportEscalations, rollups, reconciler, councilOverdue, newsScheduler, calendar, services,
+    config, db: handle.db, dialect: handle.dialect, clock, sms, email, files, paymentGateway, worker, escalations, reportEscalations, rollups, reconciler, councilOverdue, newsScheduler, fileSweeper, calendar, services,
     async close() {
       await reconciler.stop();
       await reportEscalations.stop();
       await rollups.stop();
       await councilOverdue.stop();
       await newsScheduler.stop();
+      await fileSweeper.stop();
       await escalations.stop();
       await worker?.stop();
       await handle.close();

@@ -23,6 +23,7 @@ deps.reconciler.start(report('payment reconciliation'));
 deps.councilOverdue.start(report('council overdue scan'));
 deps.newsScheduler.start(report('news scheduler'));
 deps.rollups.start(report('rollup'));
+deps.fileSweeper.start(report('file sweep'));
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
 process.stdout.write(`LISTENING ${typeof address === 'object' && address ? address.port : 0}\n`);

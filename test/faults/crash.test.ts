@@ -19,9 +19,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { TestClock, makeOrg, testDb, type TestApp, type TestDatabase } from '../helpers.js';
 import { buildingPermitAnswers, nationalCode, samplePdf } from '../../src/modules/applications/test-factories.js';
@@ -179,6 +179,18 @@ async function payAtBank(base: string, authority: string, ip: string): Promise<s
   return paid.headers.get('location')!;
 }
 
+/** The stored files (keys like ab/abcd...) and temporary parts (tmp/...) under DATA_DIR/files. */
+function filesOnDisk(): string[] {
+  const root = join(dataDir, 'files');
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => relative(root, join(e.parentPath, e.name)).split(sep).join('/'));
+}
+/** Stored files no document row names (every file in this test is a document). */
+async function orphanFiles(): Promise<string[]> {
+  const keys = new Set((await handle.db.selectFrom('documents').select('storage_key').execute()).map((r) => r.storage_key));
+  return filesOnDisk().filter((f) => !f.startsWith('tmp/') && !keys.has(f));
+}
+
 const headers = (c: Citizen, more: Record<string, string> = {}) => ({ authorization: `Bearer ${c.token}`, 'x-forwarded-for': c.ip, ...more });
 
 const phase = (t: { diagnostic(m: string): void }, what: string, since: number) => t.diagnostic(`${what}: ${Date.now() - since} ms`);
@@ -279,8 +291,9 @@ test('kill -9 during bursts of submissions, uploads and payments: after a restar
       .select('payments.id').where('payments.status', '=', 'pending').where('sandbox_transactions.status', 'in', ['paid', 'verified']).execute();
     const waiting = await handle.db.selectFrom('bills').innerJoin('applications', 'applications.id', 'bills.application_id')
       .select('bills.id').where('bills.status', '=', 'paid').where('applications.state', '=', 'payment').execute();
-    if (!busy.length && !unrecorded.length && !unsettled.length && !waiting.length) break;
-    assert.ok(Date.now() < deadline, `background work still not done: ${busy.length} outbox, ${unrecorded.length} bank-paid unverified, ${unsettled.length} unsettled, ${waiting.length} paid but not moved on`);
+    const orphaned = (await orphanFiles()).length;
+    if (!busy.length && !unrecorded.length && !unsettled.length && !waiting.length && !orphaned) break;
+    assert.ok(Date.now() < deadline, `background work still not done: ${busy.length} outbox, ${unrecorded.length} bank-paid unverified, ${unsettled.length} unsettled, ${waiting.length} paid but not moved on, ${orphaned} files without a row`);
     await new Promise((r) => setTimeout(r, 100));
   }
   phase(t, 'background work done', t0);
@@ -325,6 +338,12 @@ test('kill -9 during bursts of submissions, uploads and payments: after a restar
     assert.ok(uploadAudits.has(d.id), `document ${d.id} has its audit entry`);
   }
   assert.equal(uploadAudits.size, docs.length, 'no audit entry of an upload without its row');
+  const orphans = await orphanFiles();
+  const parts = filesOnDisk().filter((f) => f.startsWith('tmp/'));
+  // A file renamed into place whose row never committed (killed in between) is removed by the
+  // restarted process's file sweep (the files are "ten minutes" old by its clock).
+  assert.deepEqual(orphans, [], 'no stored file without its row');
+  t.diagnostic(`temporary upload parts left (removed after an hour): ${parts.length}`);
 
   phase(t, 'documents checked', t0);
   // ---------- Payments ----------
