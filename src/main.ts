@@ -47,6 +47,7 @@ async function start(config: Config): Promise<void> {
   deps.reconciler.start((err) => app.log.error({ err }, 'payment reconciliation failed'));
   deps.councilOverdue.start((err) => app.log.error({ err }, 'council overdue scan failed'));
   deps.newsScheduler.start((err) => app.log.error({ err }, 'news scheduler failed'));
+  deps.fileSweeper.start((err) => app.log.error({ err }, 'file sweep failed'));
   await app.listen({ port: config.port, host: config.host });
   app.log.info({ url: config.publicUrl, database: deps.dialect, ...(cluster.isWorker ? { worker: cluster.worker?.id } : {}) }, 'Pishkhan is serving');
   const startRollups = () => deps.rollups.start((err) => app.log.error({ err }, 'transparency rollup failed'));
