@@ -30,9 +30,9 @@ import { openDatabase, type DbHandle } from '../../src/platform/db/index.js';
 import type { Actor } from '../../src/platform/core/index.js';
 import { FakeKavenegar, drain, faultApp, signInByOutbox } from './support.js';
 
-const N_SUBMIT = 10;
-const N_UPLOAD = 5;
-const N_PAY = 5;
+const N_SUBMIT = 8;
+const N_UPLOAD = 4;
+const N_PAY = 4;
 const N_ABANDON = 2;
 const SECRET = 'crash-test-secret-'.padEnd(40, 'x');
 const DOCS = ['deed', 'national_card', 'architectural_plans', 'structural_plans', 'supervision_contract'];

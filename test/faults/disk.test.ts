@@ -1,14 +1,14 @@
-// Faults of the file store. The disk that holds uploads fills up: A real small tmpfs (2 MB) is mounted as DATA_DIR (this
-// runs as root); where mounting is not permitted the uploads are written through a store whose
-// writes go to /dev/full, which fails them with a real ENOSPC from the kernel. With the disk
-// full, a citizen's document upload and a PR editor's news image get a clear localized 507
-// naming the field, nothing is half-written (no row, no file, no temporary file), the draft and
-// its answers are kept; once space returns the same uploads work. And what a crash leaves there:
-// a process killed between a stored file's rename into place and its row's commit leaves a file
-// no row names; one killed while a file streams in leaves a temporary part. The file sweep
-// (started with the other background jobs) removes those once they are older than their grace
-// period, and never a file a row references, nor a recent one whose row may still be committing,
-// nor a part still being written.
+// Faults of the file store. The disk that holds uploads fills up: a real small tmpfs (2 MB) is
+// mounted as DATA_DIR (this runs as root); where mounting is not permitted the uploads are written
+// through a store whose writes go to /dev/full, which fails them with a real ENOSPC from the
+// kernel. With the disk full, a citizen's document upload and a PR editor's news image get a
+// clear localized 507 naming the field, nothing is half-written (no row, no file, no temporary
+// file), the draft and its answers are kept; once space returns the same uploads work. And what
+// a crash leaves there: a process killed between a stored file's rename into place and its row's
+// commit leaves a file no row names; one killed while a file streams in leaves a temporary part.
+// The file sweep (started with the other background jobs) removes those once they are older than
+// their grace period, and never a file a row references, nor a recent one whose row may still be
+// committing, nor a part still being written.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
