@@ -204,8 +204,26 @@ interface Row {
   opsVsHello: number | null; opsVsDb: number | null; p95VsHello: number | null; p95VsDb: number | null; cpuVsHello: number | null; cpuVsDb: number | null;
 }
 
-/** One measured window with the serving process's CPU time around it. */
+/**
+ * Waits until the server is idle: less than 8% of a core over 250 ms, at most 60 s. When a window
+ * ends, the requests still in flight are abandoned by the client but the server finishes them (a
+ * write is never cut in half), and the outbox worker sends their SMS: without this, that work
+ * would be charged to the next window, which at 64 connections on a busy machine is all of it.
+ */
+async function settle(server: Server): Promise<void> {
+  const until = Date.now() + 60_000;
+  let last = await server.cpuMs();
+  while (Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 250));
+    const now = await server.cpuMs();
+    if (now - last < 20) return;
+    last = now;
+  }
+}
+
+/** One measured window with the serving process's CPU time around it (the server settled first). */
 async function window(server: Server, opts: LoadOptions, connections: number, duration: number): Promise<Measured & { cpuMs: number }> {
+  await settle(server);
   const before = await server.cpuMs();
   const m = await measure(opts, connections, duration);
   return { ...m, cpuMs: (await server.cpuMs()) - before };
