@@ -22,7 +22,7 @@ before(async () => {
   db = await testDb();
   await sms.start();
   // The configured adapter, with a short wait for an answer so the "no answer" case is quick.
-  t = await faultApp(db.config, sms.env(), { sms: new KavenegarSmsChannel({ apiKey: sms.apiKey, sender: '10004346', otpTemplate: 'pishkhan-otp', baseUrl: sms.baseUrl, timeoutMs: 300 }) });
+  t = await faultApp(db.config, sms.env(), { sms: new KavenegarSmsChannel({ apiKey: sms.apiKey, sender: '10004346', otpTemplate: 'pishkhan-otp', baseUrl: sms.baseUrl, timeoutMs: 1500 }) });
   const sari = await makeOrg(t as never, 'sari');
   await adoptDefinition(t.deps.db, { orgId: sari, definition: shippedDefinition('building-permit'), now: t.clock.now() });
 });
@@ -121,7 +121,7 @@ test('notifications while the provider fails are retried with backoff and delive
   const row = () => t.deps.db.selectFrom('outbox').selectAll().where('id', '=', outboxId).executeTakeFirstOrThrow();
   // The submission is taken; its SMS is still waiting in the outbox when the provider starts failing.
   let attempts = 0;
-  for (const [mode, status, error] of [['http500', 0, /HTTP 502 without a Kavenegar answer/], ['status', 418, /status 418/], ['hang', 0, /no answer within 300 ms/], ['status', 429, /status 429/]] as const) {
+  for (const [mode, status, error] of [['http500', 0, /HTTP 502 without a Kavenegar answer/], ['status', 418, /status 418/], ['hang', 0, /no answer within 1500 ms/], ['status', 429, /status 429/]] as const) {
     sms.mode = mode;
     sms.status = status || 418;
     t.clock.t = Math.max(t.clock.t, Number((await row()).available_at));
