@@ -41,7 +41,7 @@ async function start(config: Config): Promise<void> {
     generateActivity = seed.seeded && config.demoActivity;
   }
   const app = await buildApp(deps);
-  deps.worker.start();
+  deps.worker.start((err) => app.log.error({ err }, 'outbox worker pass failed; backing off'));
   deps.escalations.start((err) => app.log.error({ err }, 'escalation scan failed'));
   deps.reportEscalations.start((err) => app.log.error({ err }, 'report escalation scan failed'));
   deps.reconciler.start((err) => app.log.error({ err }, 'payment reconciliation failed'));

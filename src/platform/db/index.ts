@@ -30,8 +30,12 @@ const pgTypes = {
 export function openDatabase(cfg: DatabaseConfig): DbHandle {
   if (cfg.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: cfg.url, max: cfg.max ?? 10, types: pgTypes as pg.CustomTypesConfig, connectionTimeoutMillis: 5000 });
-    // An idle client losing its connection (server restart) must not crash the process.
+    // A client losing its connection (server restart, network cut) must not crash the process:
+    // an idle one is reported on the pool; one checked out (a query in flight) emits 'error' on
+    // itself, where nobody listens while it is in use, which would throw. Its query fails with
+    // the error anyway (answered 503), and the pool drops the broken client when it is released.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => { client.on('error', () => undefined); });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }

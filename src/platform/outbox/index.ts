@@ -102,10 +102,19 @@ export class OutboxWorker {
     };
   }
 
-  start(): void {
+  /**
+   * Starts polling. A pass that fails (the database is away) is reported to onPassError and the
+   * next pass waits twice as long as the last, up to maxIdleBackoffMs; a pass that works resets it.
+   */
+  start(onPassError?: (err: unknown) => void): void {
+    if (onPassError) this.onPassError = onPassError;
     this.stopped = false;
     this.schedule(0);
   }
+
+  private onPassError: (err: unknown) => void = () => undefined;
+  /** Passes that failed in a row (0 while the database answers). */
+  failedPasses = 0;
 
   /** Asks for a run soon (after a commit that enqueued something). */
   kick(): void {
@@ -124,10 +133,17 @@ export class OutboxWorker {
     this.timer = setTimeout(() => {
       this.timer = null;
       if (this.running) return this.schedule(this.opts.pollMs);
-      this.running = this.drain().catch(() => 0).finally(() => {
-        this.running = null;
-        if (!this.stopped) this.schedule(this.opts.pollMs);
-      });
+      this.running = this.drain()
+        .then((n) => { this.failedPasses = 0; return n; })
+        .catch((err: unknown) => {
+          this.failedPasses++;
+          try { this.onPassError(err); } catch { /* a failing reporter must not stop the worker */ }
+          return 0;
+        })
+        .finally(() => {
+          this.running = null;
+          if (!this.stopped) this.schedule(this.failedPasses ? Math.min(this.opts.pollMs * 2 ** this.failedPasses, 30_000) : this.opts.pollMs);
+        });
     }, ms);
     this.timer.unref?.();
   }
