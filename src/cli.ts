@@ -12,6 +12,7 @@ import { printDemoAccounts } from './print.js';
 import { AppError } from './platform/http/errors.js';
 import { t } from './platform/i18n/messages.js';
 import './modules/catalog/messages-catalog.js';
+import { BackupError, backupInstance, restoreInstance } from './platform/db/backup.js';
 import { API_SCOPES, createApiClient, listApiClients, revokeApiClient, rotateApiClient } from './platform/auth/api-keys.js';
 
 const program = new Command('pishkhan').description('Pishkhan operator commands. Configuration comes from the same environment variables as the server.');
@@ -214,6 +215,35 @@ areas.command('import').description('import boundaries from a GeoJSON FeatureCol
       fail([`${file}: ${t('en', err.code, err.params)}`, ...fields].join('\n'));
     } finally {
       await handle.close();
+    }
+  });
+
+program.command('backup').description('take a consistent online backup (database + stored files) into a new directory, while the server runs')
+  .argument('<dir>', 'a new (or empty) directory: manifest.json, database.sqlite or database.pgdump, files/')
+  .action(async (dir: string) => {
+    const config = loadConfig();
+    try {
+      const m = await backupInstance({ database: config.database, dataDir: config.dataDir }, dir);
+      process.stdout.write(`backup of the ${m.engine} database and ${m.files} stored files written to ${dir}\n`);
+    } catch (err) {
+      if (err instanceof BackupError) fail(err.message);
+      throw err;
+    }
+  });
+
+program.command('restore').description('restore a backup directory into a fresh instance (DATABASE_URL and DATA_DIR, or the options), then migrate it')
+  .argument('<dir>', 'a directory written by backup')
+  .option('--database <url>', 'the target database (postgres://... or sqlite:path); default DATABASE_URL')
+  .option('--data-dir <dir>', 'the target data directory (its files/ receives the stored files); default DATA_DIR')
+  .option('--force', 'replace a target database or files directory that already holds data')
+  .action(async (dir: string, opts: { database?: string; dataDir?: string; force?: boolean }) => {
+    const config = loadConfig({ ...process.env, ...(opts.database ? { DATABASE_URL: opts.database } : {}), ...(opts.dataDir ? { DATA_DIR: opts.dataDir } : {}) });
+    try {
+      const r = await restoreInstance(dir, { database: config.database, dataDir: config.dataDir }, { force: Boolean(opts.force) });
+      process.stdout.write(`restored the ${r.manifest.engine} backup of ${r.manifest.created_at} (${r.manifest.files} stored files)${r.migrations.length ? `; applied: ${r.migrations.join(', ')}` : ''}\n`);
+    } catch (err) {
+      if (err instanceof BackupError) fail(err.message);
+      throw err;
     }
   });
 
