@@ -143,6 +143,8 @@ export function newsRoutes(deps: AppDeps) {
             image = await part.toBuffer();
           } catch (err) {
             if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw badInput({ image: 'news.image_too_large' });
+            // The parser stopped the part (too many fields before it, a body cut short): bad input, not a bug.
+            if ((err as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE') throw badInput({ image: 'common.invalid_value' });
             throw err;
           }
         }

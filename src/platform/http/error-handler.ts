@@ -30,7 +30,7 @@ export function toAppError(err: unknown): AppError | null {
   // Text PostgreSQL cannot store (a NUL character, an invalid byte sequence) is bad input, not a bug.
   if (e?.code && BAD_TEXT.has(e.code)) return new AppError('common.invalid_input', 400);
   // A multipart body the parser cannot read (no boundary, cut short) is bad input, not a bug.
-  if (err instanceof UploadCutShort || MULTIPART_BROKEN.test(String(e?.message))) return new AppError('common.invalid_input', 400, { body: 'common.invalid_value' });
+  if (err instanceof UploadCutShort || e?.code === 'ERR_STREAM_PREMATURE_CLOSE' || MULTIPART_BROKEN.test(String(e?.message))) return new AppError('common.invalid_input', 400, { body: 'common.invalid_value' });
   if (/Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/i.test(String(e?.message))) return new AppError('common.unavailable', 503);
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     if (e.statusCode === 429) return new AppError('common.rate_limited', 429, {}, { seconds: 60 });
