@@ -27,7 +27,7 @@ before(async () => {
 });
 after(async () => w?.t.close());
 
-const VIEWERS = { public: ['anonymous', 'alice'], staff: ['sari.admin', 'sari.clerk', 'sari.manager', 'sari.pr', 'council.member', 'province.admin'] };
+const VIEWERS = { public: ['anonymous', 'alice'], staff: ['sari.admin', 'sari.clerk', 'sari.manager', 'sari.pr', 'council.member'] };
 
 async function render(url: string, who: string) {
   return w.t.app.inject({ method: 'GET', url, headers: who === 'anonymous' ? {} : { cookie: `pk_session=${w.tokens[who]}` } });
