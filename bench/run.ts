@@ -330,7 +330,7 @@ async function main(): Promise<void> {
           if (t.pool) {
             // Enough fresh applications (reports) for the warm-up and the window at the previous level's rate, and a margin.
             const rate = lastRate.get(`${engine}:${t.id}`);
-            const need = Math.ceil(rate === undefined ? 600 : Math.max(300, rate * (warmup + duration) * 1.5)) + 1;
+            const need = Math.ceil(rate === undefined ? 1200 : Math.max(1000, rate * (warmup + duration) * 2)) + 1;
             const missing = need - c.pools[t.pool].length;
             if (missing > 0) {
               const t0 = Date.now();
