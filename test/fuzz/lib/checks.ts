@@ -40,7 +40,15 @@ export function checkAnswer(res: Answer, req: { method: string; url: string; lan
   const type = String(res.headers['content-type'] ?? '');
   if (!type.includes('application/json')) throw new Error(`not JSON: ${where} (${type}) ${res.body.slice(0, 200)}`);
   let err: { code?: unknown; message?: unknown; fields?: unknown } | undefined;
-  try { err = (JSON.parse(res.body) as { error?: typeof err }).error; } catch { throw new Error(`unparseable JSON problem: ${where}: ${res.body.slice(0, 200)}`); }
+  let problems: unknown;
+  try { ({ error: err, problems } = JSON.parse(res.body) as { error?: typeof err; problems?: unknown }); } catch { throw new Error(`unparseable JSON problem: ${where}: ${res.body.slice(0, 200)}`); }
+  // A rejected import answers its documented report instead: a localized message per problem.
+  if (!err && Array.isArray(problems) && problems.length) {
+    for (const p of problems as { message?: unknown }[]) {
+      if (typeof p.message !== 'string' || !p.message.trim() || (req.lang === 'fa' && !PERSIAN.test(p.message))) throw new Error(`problem without a localized message: ${where}: ${JSON.stringify(p).slice(0, 200)}`);
+    }
+    return;
+  }
   if (!err || typeof err.code !== 'string' || typeof err.message !== 'string' || !err.message.trim()) throw new Error(`no error code/message: ${where}: ${res.body.slice(0, 300)}`);
   if (err.message === err.code || /^[a-z_0-9]+\.[a-z_0-9.]+$/.test(err.message)) throw new Error(`message not localized (a key): ${where}: ${err.message}`);
   if (req.lang === 'fa' && !PERSIAN.test(err.message)) throw new Error(`message not in Persian: ${where}: ${err.message}`);
