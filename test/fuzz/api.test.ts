@@ -18,7 +18,7 @@ import type { JsonSchema } from './lib/arbitraries.js';
 const doc = JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8'));
 const defs = (doc.components?.schemas ?? {}) as Record<string, JsonSchema>;
 const operations = operationsOf(doc).filter((op) => !fuzzOnly || fuzzOnly.test(`${op.method} ${op.path}`));
-const RUNS_PER_GROUP = Math.round(Number(process.env.FUZZ_API_RUNS ?? 4) * fuzzScale);
+const RUNS_PER_GROUP = Math.round(Number(process.env.FUZZ_API_RUNS ?? 3) * fuzzScale);
 
 let w: FuzzWorld;
 const counts = { requests: 0, byStatus: new Map<number, number>(), byBody: new Map<string, number>() };
