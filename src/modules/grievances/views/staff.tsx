@@ -391,7 +391,7 @@ function StateForm(props: ReportPageProps) {
   return (
     <section class="pk-card p-3 mb-3" aria-labelledby="state-title">
       <h2 class="h5" id="state-title">{ctx.t('report_staff.state_form')}</h2>
-      {props.nextStates.length === 0 ? <p class="text-secondary mb-0">{ctx.t('report_staff.state_closed')}</p> : (
+      {props.nextStates.length === 0 ? <><FormAlert failure={mine} /><p class="text-secondary mb-0">{ctx.t('report_staff.state_closed')}</p></> : (
         <form method="post" action={`/staff/reports/${r.id}/state`} data-form="state" novalidate>
           <CsrfInput ctx={ctx} />
           <FormAlert failure={mine} />
