@@ -11,6 +11,7 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z.string().optional(),
+  READ_DATABASE_URL: z.string().optional(),
   PISHKHAN_DEMO: boolish.optional(),
   PISHKHAN_DEMO_ACTIVITY: boolish.optional(),
   SESSION_SECRET: z.string().optional(),
@@ -48,6 +49,8 @@ export interface Config {
   dataDir: string;
   /** `postgres://...` selects PostgreSQL; otherwise a SQLite file path. */
   database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  /** A PostgreSQL read replica for the public dashboards and open data (READ_DATABASE_URL), or null: they read the primary. */
+  readDatabaseUrl: string | null;
   demo: boolean;
   /** With the demo seed: a year of generated applications and reports, so the dashboards show something (development only by default). */
   demoActivity: boolean;
@@ -129,6 +132,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.WORKERS > 1 && !(e.DATABASE_URL && /^postgres/.test(e.DATABASE_URL))) {
     problem('WORKERS', 'more than one app process needs PostgreSQL (DATABASE_URL=postgres://...); a SQLite file serves one process');
   }
+  if (e.READ_DATABASE_URL && !/^(postgres|postgresql):\/\//.test(e.READ_DATABASE_URL)) problem('READ_DATABASE_URL', 'a read replica is a PostgreSQL database: postgres://user@host:port/db');
+  if (e.READ_DATABASE_URL && !(e.DATABASE_URL && /^postgres/.test(e.DATABASE_URL))) problem('READ_DATABASE_URL', 'a read replica needs DATABASE_URL to be PostgreSQL too');
   if (problems.length) throw new ConfigError(problems);
 
   const dataDir = e.DATA_DIR;
@@ -143,6 +148,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     dataDir,
     database,
+    readDatabaseUrl: e.READ_DATABASE_URL ?? null,
     demo: e.PISHKHAN_DEMO ?? !isProduction,
     demoActivity: !isProduction && (e.PISHKHAN_DEMO_ACTIVITY ?? e.NODE_ENV === 'development'),
     // Outside production a missing secret is replaced per start: sessions simply do not survive a restart.

@@ -1,5 +1,5 @@
 import type { Config } from './config.js';
-import { migrateToLatest, openDatabase, type DB, type Dialect } from './platform/db/index.js';
+import { migrateToLatest, openDatabase, openReadReplica, type DB, type Dialect, type ReadReplica } from './platform/db/index.js';
 import { systemClock, type Clock } from './platform/core/index.js';
 import { OutboxWorker } from './platform/outbox/index.js';
 import { createEmailChannel, createSmsChannel, type EmailChannel, type SmsChannel } from './platform/notify/index.js';
@@ -45,6 +45,10 @@ export interface AppDeps extends Adapters {
   config: Config;
   db: DB;
   dialect: Dialect;
+  /** For lag-tolerant public reads only (transparency dashboards, open data): the replica of READ_DATABASE_URL, or the primary. */
+  readDb: DB;
+  /** The read replica when READ_DATABASE_URL is set (readyz reports it). */
+  readReplica: ReadReplica | null;
   worker: OutboxWorker;
   /** Escalates deadline breaches to managers; main starts it with the outbox worker. */
   escalations: EscalationScanner;
@@ -118,8 +122,9 @@ export async function buildDeps(config: Config, overrides: Partial<Adapters> = {
   const councilOverdue = new OverdueResolutionScanner({ db: handle.db, clock, onOutbox: () => worker?.kick() });
   const newsScheduler = new NewsScheduler({ db: handle.db, clock });
   const fileSweeper = new FileSweeper({ db: handle.db, root: join(config.dataDir, 'files'), clock });
+  const readReplica = config.readDatabaseUrl && handle.pool ? openReadReplica(config.readDatabaseUrl, handle.pool) : null;
   return {
-    config, db: handle.db, dialect: handle.dialect, clock, sms, email, files, paymentGateway, worker, escalations, reportEscalations, rollups, reconciler, councilOverdue, newsScheduler, fileSweeper, calendar, services,
+    config, db: handle.db, dialect: handle.dialect, readDb: readReplica?.db ?? handle.db, readReplica, clock, sms, email, files, paymentGateway, worker, escalations, reportEscalations, rollups, reconciler, councilOverdue, newsScheduler, fileSweeper, calendar, services,
     async close() {
       await reconciler.stop();
       await reportEscalations.stop();
@@ -129,6 +134,7 @@ export async function buildDeps(config: Config, overrides: Partial<Adapters> = {
       await fileSweeper.stop();
       await escalations.stop();
       await worker?.stop();
+      await readReplica?.close();
       await handle.close();
     },
   };

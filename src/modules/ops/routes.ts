@@ -12,7 +12,8 @@ export function opsRoutes(deps: AppDeps) {
           sql`select 1`.execute(deps.db),
           new Promise((_, reject) => setTimeout(() => reject(new Error('database timeout')), 2000).unref()),
         ]);
-        return { status: 'ready', database: deps.dialect };
+        // A replica that does not answer is reported, not a failure: its reads go to the primary.
+        return { status: 'ready', database: deps.dialect, ...(deps.readReplica ? { read_replica: await deps.readReplica.probe() } : {}) };
       } catch {
         return reply.status(503).send({ status: 'unavailable', database: deps.dialect });
       }

@@ -74,7 +74,8 @@ const FILE_NAMES: Record<DatasetId, string> = { kpis: 'kpis', applications: 'app
 
 /** Open data: the catalog, Table Schemas, CSV/JSON files and the same through the API, and the /open-data page. */
 export function openDataRoutes(deps: AppDeps) {
-  const { db, calendar, config } = deps;
+  // Public, lag-tolerant reads: on the read replica when there is one.
+  const { readDb: db, calendar, config } = deps;
   const kit = routeKit({ isProduction: config.isProduction, clock: deps.clock });
   const base = config.publicUrl.replace(/\/$/, '');
   const keptFiles = new KeptPages(60_000);

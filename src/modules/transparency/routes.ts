@@ -50,7 +50,8 @@ function csvHref(period: Period, org?: string, service?: string): string {
  * a municipality, for a Jalali month, season or year. They read only the KPI rollups.
  */
 export function transparencyRoutes(deps: AppDeps) {
-  const { db, config } = deps;
+  // Public, lag-tolerant reads: on the read replica when there is one.
+  const { readDb: db, config } = deps;
   const options = { costPerVisitRials: config.costPerVisitRials };
   const { orgs, catalog } = deps.services;
   const ctxOf = (req: FastifyRequest, reply: FastifyReply) => viewContext(req, reply, { isProduction: config.isProduction, now: deps.clock.now() });

@@ -14,6 +14,8 @@ export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgre
 export interface DbHandle {
   db: DB;
   dialect: Dialect;
+  /** The PostgreSQL pool (absent on SQLite). */
+  pool?: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -37,7 +39,7 @@ export function openDatabase(cfg: DatabaseConfig): DbHandle {
     pool.on('error', () => undefined);
     pool.on('connect', (client) => { client.on('error', () => undefined); });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    return { db, dialect: 'postgres', pool, close: () => db.destroy() };
   }
   if (cfg.file !== ':memory:') mkdirSync(dirname(cfg.file), { recursive: true });
   const sqlite = new SQLite(cfg.file);
@@ -66,3 +68,49 @@ export function inTransaction<T>(db: DB, fn: (tx: Transaction<Database>) => Prom
 }
 
 export type { Database };
+
+/** A read replica with its fallback: the state /readyz reports. */
+export interface ReadReplica {
+  db: DB;
+  /** Asks the replica itself (not the fallback) whether it answers; a refusal also starts the fallback. */
+  probe(): Promise<'up' | 'down'>;
+  close(): Promise<void>;
+}
+
+/**
+ * A Kysely instance for lag-tolerant public reads on a PostgreSQL replica. A connection the
+ * replica refuses (or does not give within 2 s) is taken from the primary's pool instead, and the
+ * replica is tried again 10 s later; a query must never be a write (a hot standby refuses them).
+ */
+export function openReadReplica(url: string, primary: pg.Pool, opts: { retryMs?: number } = {}): ReadReplica {
+  const replica = new pg.Pool({ connectionString: url, max: 10, types: pgTypes as pg.CustomTypesConfig, connectionTimeoutMillis: 2000 });
+  replica.on('error', () => undefined);
+  replica.on('connect', (client) => { client.on('error', () => undefined); });
+  let downUntil = 0;
+  const retryMs = opts.retryMs ?? 10_000;
+  const pool = {
+    async connect() {
+      if (Date.now() >= downUntil) {
+        try {
+          return await replica.connect();
+        } catch {
+          downUntil = Date.now() + retryMs;
+        }
+      }
+      return primary.connect();
+    },
+    end: () => replica.end(),
+  };
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const probe = async (): Promise<'up' | 'down'> => {
+    try {
+      await replica.query('select 1');
+      downUntil = 0;
+      return 'up';
+    } catch {
+      downUntil = Date.now() + retryMs;
+      return 'down';
+    }
+  };
+  return { db, probe, close: () => db.destroy() };
+}
