@@ -203,3 +203,42 @@ test('entries appended concurrently without a surrounding transaction still form
   assert.deepEqual(log.map((r) => r.seq), Array.from({ length: 20 }, (_, i) => i + 1));
   assert.deepEqual(await verifyAudit(handle.db), { ok: true, checked: 20 });
 });
+
+test('in a transaction the chain is appended at its end: the entries keep their order, and the chain lock is not held while the rest of the work runs', { timeout: 30_000, skip: dbKind !== 'postgres' && 'needs PostgreSQL (SQLite has a single writer)' }, async () => {
+  await appendMany(2);
+  const pool = openDatabase({ ...(handle.config as { kind: 'postgres'; url: string }), max: 4 });
+  try {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    let appended!: () => void;
+    const firstAppended = new Promise<void>((resolve) => { appended = resolve; });
+    // The first transaction appends two entries, then goes on working (waits) before it commits.
+    const slow = inTransaction(pool.db, async (tx) => {
+      await appendAudit(tx, clerk, { orgId: 'org-sari', action: 'application.submitted', entity: 'application', entityId: 'slow-1' }, T0 + 10);
+      await appendAudit(tx, clerk, { orgId: 'org-sari', action: 'application.accepted', entity: 'application', entityId: 'slow-2' }, T0 + 11);
+      appended();
+      await held;
+    });
+    await firstAppended;
+    // Meanwhile another transaction appends and commits: with the lock taken at the append
+    // (as before), it would wait for the first to commit, and this would never resolve.
+    await inTransaction(pool.db, (tx) => appendAudit(tx, citizen, { action: 'citizen.signed_in', entity: 'citizen', entityId: 'quick' }, T0 + 20));
+    release();
+    await slow;
+  } finally {
+    await pool.close();
+  }
+  const log = await rows();
+  assert.deepEqual(log.map((r) => r.entity_id), ['app-1', 'app-2', 'quick', 'slow-1', 'slow-2']);
+  assert.deepEqual(await verifyAudit(handle.db), { ok: true, checked: 5 });
+});
+
+test('a transaction that fails after appending leaves no entry', async () => {
+  await appendMany(1);
+  await assert.rejects(inTransaction(handle.db, async (tx) => {
+    await appendAudit(tx, clerk, { action: 'application.submitted', entity: 'application', entityId: 'gone' }, T0);
+    throw new Error('later step failed');
+  }), /later step failed/);
+  const log = await rows();
+  assert.deepEqual(log.map((r) => r.entity_id), ['app-1']);
+});

@@ -62,9 +62,37 @@ export async function migrateToLatest(db: DB): Promise<string[]> {
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
-/** Runs fn in one transaction: everything it writes commits together or not at all. */
+/** Work registered by onBeforeCommit, per open transaction of inTransaction. */
+const beforeCommit = new WeakMap<object, Array<() => Promise<void>>>();
+
+/**
+ * Runs fn in one transaction: everything it writes commits together or not at all. Work
+ * registered with onBeforeCommit runs after fn, inside the same transaction, just before it commits.
+ */
 export function inTransaction<T>(db: DB, fn: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
-  return db.transaction().execute(fn);
+  return db.transaction().execute(async (tx) => {
+    const hooks: Array<() => Promise<void>> = [];
+    beforeCommit.set(tx, hooks);
+    try {
+      const result = await fn(tx);
+      for (const hook of hooks) await hook();
+      return result;
+    } finally {
+      beforeCommit.delete(tx);
+    }
+  });
+}
+
+/**
+ * Has work done at the end of a transaction opened by inTransaction, just before it commits
+ * (the audit chain is appended there, so its lock is held briefly). Returns false, doing
+ * nothing, when tx is not such a transaction: the caller then does the work at once.
+ */
+export function onBeforeCommit(tx: Tx, hook: () => Promise<void>): boolean {
+  const hooks = beforeCommit.get(tx);
+  if (!hooks) return false;
+  hooks.push(hook);
+  return true;
 }
 
 export type { Database };
