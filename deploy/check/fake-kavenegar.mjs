@@ -5,6 +5,7 @@
 // was asked to send. GET /sent.json lists it: { method, receptor, token, message, localid }.
 //   node deploy/check/fake-kavenegar.mjs PORT
 import http from 'node:http';
+import { URLSearchParams } from 'node:url';
 
 const port = Number(process.argv[2] ?? 4190);
 const sent = [];
