@@ -78,10 +78,28 @@ test(`staff: ${STAFF_POLICY.maxFailures} wrong passwords lock the account, even 
   const signIn = (pw: string) => t.app.inject({ method: 'POST', url: '/api/v1/auth/staff', remoteAddress: freshIp(), payload: { username: 'brute.clerk', password: pw } });
   for (let i = 0; i < STAFF_POLICY.maxFailures; i++) assert.equal((await signIn(`wrong-${i}`)).statusCode, 401);
   const locked = await signIn(password);
-  assert.equal(locked.statusCode, 429);
-  assert.equal(errCode(locked), 'auth.locked');
+  assert.equal(locked.statusCode, 401, 'the right password does not pass the lock');
+  assert.equal(errCode(locked), 'auth.bad_credentials');
   t.clock.advance(STAFF_POLICY.lockMs + 1);
   assert.equal((await signIn(password)).statusCode, 200);
+});
+
+test('staff: a locked account answers exactly as an unknown user does (the lock tells no one the account exists)', async () => {
+  const { password } = await makeStaff(t, 'brute.lockme', [{ orgId, role: 'clerk' }]);
+  const norm = (r: { statusCode: number; body: string; headers: Record<string, unknown> }) => {
+    const e = (JSON.parse(r.body) as { error: Record<string, unknown> }).error;
+    delete e.request_id;
+    return { status: r.statusCode, retryAfter: r.headers['retry-after'], ...e };
+  };
+  const signIn = (username: string, pw: string) => t.app.inject({ method: 'POST', url: '/api/v1/auth/staff', remoteAddress: freshIp(), payload: { username, password: pw } });
+  for (let i = 0; i < STAFF_POLICY.maxFailures; i++) {
+    await signIn('brute.lockme', `wrong-${i}`);
+    await signIn('brute.nobody-locked', `wrong-${i}`);
+  }
+  const known = norm(await signIn('brute.lockme', password));
+  const unknown = norm(await signIn('brute.nobody-locked', password));
+  assert.deepEqual(known, unknown);
+  assert.equal(known.status, 401);
 });
 
 test('staff: an unknown user and a wrong password get the same answer (status, code, message, fields)', async () => {

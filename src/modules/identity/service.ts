@@ -21,6 +21,8 @@ export const OTP_POLICY = {
   perIp: { max: 30, windowMs: 60 * 60_000 },
 };
 export const STAFF_POLICY = { maxFailures: 5, lockMs: 15 * 60_000 };
+/** What a failed staff sign-in tells of the lock policy (the same for every username). */
+const LOCK_PARAMS = { max: STAFF_POLICY.maxFailures, minutes: STAFF_POLICY.lockMs / 60_000 };
 export const SESSION_POLICY = { citizenTtlMs: 7 * 24 * 3600_000, staffTtlMs: 12 * 3600_000, totpStageTtlMs: 5 * 60_000, touchEveryMs: 60_000 };
 
 export interface IdentityContext {
@@ -219,8 +221,8 @@ export function createIdentityService(ctx: IdentityContext) {
     },
 
     /**
-     * Password sign-in for staff. Unknown users and wrong passwords answer alike; repeated
-     * failures lock the account for a while. With TOTP on, the session waits for the code.
+     * Password sign-in for staff. Unknown users, wrong passwords and locked accounts answer
+     * alike; repeated failures lock the account for a while. With TOTP on, the session waits for the code.
      */
     async staffSignIn(input: { username: string; password: string }, client: ClientInfo): Promise<{ session: SessionView; staff: { id: string; display_name: string } }> {
       const fields: Record<string, string> = {};
@@ -229,13 +231,15 @@ export function createIdentityService(ctx: IdentityContext) {
       if (!username) fields.username = 'common.required';
       if (!password) fields.password = 'common.required';
       if (username.length > 100 || password.length > 1000) fields.password = 'auth.bad_credentials';
-      if (Object.keys(fields).length) throw badInput(fields);
+      if (Object.keys(fields).length) throw new AppError('common.invalid_input', 400, fields, LOCK_PARAMS);
       const now = clock.now();
       const staff = await q.staffByUsername(db, username);
-      if (staff?.locked_until && Number(staff.locked_until) > now) {
-        throw new AppError('auth.locked', 429, {}, { minutes: Math.ceil((Number(staff.locked_until) - now) / 60_000) });
-      }
+      // A locked account answers exactly as an unknown user or a wrong password does (same
+      // status, message and work: the hash is still checked), so that neither the answer nor
+      // its time tells whether a username exists; the message says when accounts are locked.
+      const locked = !!staff?.locked_until && Number(staff.locked_until) > now;
       const ok = await verifyPassword(staff?.password_hash ?? (await getDummyHash()), password);
+      if (locked) throw new AppError('auth.bad_credentials', 401, { password: 'auth.bad_credentials' }, LOCK_PARAMS);
       if (!staff || !ok || staff.disabled) {
         if (staff) {
           await inTransaction(db, async (tx) => {
@@ -243,7 +247,7 @@ export function createIdentityService(ctx: IdentityContext) {
             await appendAudit(tx, { kind: 'staff', id: staff.id, memberships: [], ip: client.ip }, { action: 'staff.sign_in_failed', entity: 'staff', entityId: staff.id }, now);
           });
         }
-        throw new AppError('auth.bad_credentials', 401, { password: 'auth.bad_credentials' });
+        throw new AppError('auth.bad_credentials', 401, { password: 'auth.bad_credentials' }, LOCK_PARAMS);
       }
       return inTransaction(db, async (tx) => {
         const stage = staff.totp_enabled ? 'totp' : 'full';

@@ -96,12 +96,14 @@ test('five failures lock the account, even against the right password, until the
   for (let i = 0; i < STAFF_POLICY.maxFailures; i++) {
     assert.equal((await signIn('sari.locked', `wrong-${i}`, ip)).statusCode, 401);
   }
+  // Locked, the right password answers as a wrong one does (nothing tells the account exists).
   const locked = await signIn('sari.locked', password, ip);
-  assert.equal(locked.statusCode, 429);
-  assert.equal(locked.json().error.code, 'auth.locked');
+  assert.equal(locked.statusCode, 401);
+  assert.equal(locked.json().error.code, 'auth.bad_credentials');
+  assert.match(locked.json().error.fields.password, /۵ تلاش ناموفق.*۱۵ دقیقه قفل/);
   assert.equal(locked.headers['set-cookie'], undefined);
   t.clock.advance(STAFF_POLICY.lockMs - 1_000);
-  assert.equal((await signIn('sari.locked', password, ip)).statusCode, 429);
+  assert.equal((await signIn('sari.locked', password, ip)).statusCode, 401);
   t.clock.advance(1_000);
   const open = await signIn('sari.locked', password, ip);
   assert.equal(open.statusCode, 200);
@@ -123,7 +125,7 @@ test('a password reset unlocks the account, ends its sessions and retires the ol
   const before = (await signIn('sari.forgetful', password, ip)).json().token;
   assert.equal((await me(before)).statusCode, 200);
   for (let i = 0; i < STAFF_POLICY.maxFailures; i++) await signIn('sari.forgetful', 'wrong', ip);
-  assert.equal((await signIn('sari.forgetful', password, ip)).statusCode, 429);
+  assert.equal((await signIn('sari.forgetful', password, ip)).statusCode, 401, 'locked: even the right password is refused');
 
   const fresh = await identity().resetPassword({ kind: 'system', id: null }, 'SARI.forgetful');
   assert.notEqual(fresh, password);
@@ -240,8 +242,8 @@ test('wrong TOTP codes lock the account even when the password is entered again 
     assert.equal(wrong.statusCode, 400);
   }
   const locked = await signIn('sari.mfa-guess', password, ip);
-  assert.equal(locked.statusCode, 429);
-  assert.equal(locked.json().error.code, 'auth.locked');
+  assert.equal(locked.statusCode, 401);
+  assert.equal(locked.json().error.code, 'auth.bad_credentials');
   // Once the lock passes, the right password and code work, and a success clears the count.
   t.clock.advance(STAFF_POLICY.lockMs);
   const stageToken: string = (await signIn('sari.mfa-guess', password, ip)).json().token;
