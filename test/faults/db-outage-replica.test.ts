@@ -43,6 +43,8 @@ after(async () => {
   await t?.close();
   await primary?.drop();
   await replica?.drop();
+  // The proxy's listening socket would keep this file's process alive after its tests.
+  await proxy.cut();
   rmSync(dataDir, { recursive: true, force: true });
 });
 

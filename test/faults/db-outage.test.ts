@@ -45,6 +45,8 @@ after(async () => {
   await proxy?.restore();
   await t?.close();
   await db?.drop();
+  // The proxy's listening socket would keep this file's process alive after its tests.
+  await proxy?.cut();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
