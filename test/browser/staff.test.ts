@@ -25,7 +25,7 @@ test('a Sari admin signs in with a password, sees the desk with their role and o
 
     await login.signIn(admin.username, 'not-the-password');
     assert.match(page.url(), /\/staff\/login$/);
-    const message = login.m('auth.bad_credentials');
+    const message = login.m('auth.bad_credentials', { max: 5, minutes: 15 });
     assert.equal((await login.alert.innerText()).trim(), message, 'the form-level alert');
     assert.equal(await login.password.getAttribute('aria-invalid'), 'true');
     assert.equal(await login.passwordDescription(), message, 'the error a screen reader reads with the field');
