@@ -56,6 +56,10 @@ export async function sweepFiles(db: DB, root: string, now: number): Promise<{ o
     const keep = await referenced(db, old);
     for (const key of old) {
       if (keep.has(key)) continue;
+      // The same bytes uploaded again meanwhile are renamed onto this name as a fresh file whose
+      // row may not have committed yet: look at its time once more right before removing it.
+      const at = await mtime(join(root, ...key.split('/')));
+      if (at === null || at >= now - SWEEP_POLICY.graceMs) continue;
       await rm(join(root, ...key.split('/')), { force: true });
       out.orphans += 1;
     }
